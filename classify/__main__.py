@@ -1,0 +1,3 @@
+from classify.cli import main
+
+main()

@@ -1,0 +1,9 @@
+"""The `classify` command line: thin commands over the library functions."""
+
+from classify.cli import evaluate, tag, train  # noqa: F401  (registers the commands)
+from classify.cli.app import app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="classify")

@@ -1,0 +1,50 @@
+"""Tables for people (stdout for results, stderr for reports that accompany data)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from classify.tagging import TaggedArticle
+
+
+def _console(stream: TextIO) -> Console:
+    return Console(file=stream, highlight=False, soft_wrap=False, width=None if stream.isatty() else 120)
+
+
+def print_tag_table(tagged: Iterable[TaggedArticle], stream: TextIO) -> None:
+    """One row per article: its tags with score and the terms behind each."""
+    console = _console(stream)
+    table = Table("id", "labels", "why (top terms)", "scores", show_lines=False)
+    for item in tagged:
+        labels = "\n".join(f"{label} {item.scores[label]:.2f}" for label in item.labels) or "-"
+        why = "\n".join(f"{label}: {', '.join(terms)}" for label, terms in item.reasons.items()) or "-"
+        scores = " ".join(f"{topic[:4]}={score:.2f}" for topic, score in item.scores.items())
+        table.add_row(item.id, labels, why, scores)
+    console.print(table)
+
+
+def metrics_table(metrics: Mapping[str, Any], topics: Sequence[str], title: str) -> Table:
+    """Per-topic precision, recall, F1 (and threshold, support) plus the macro-F1 line."""
+    table = Table("topic", "precision", "recall", "F1", "threshold", "pos / neg", title=title)
+    for topic in topics:
+        row = metrics[topic]
+        table.add_row(topic, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}",
+                      f"{row['threshold']:.3f}", f"{row['positives']} / {row['negatives']}")
+    table.add_row("macro", "", "", f"{metrics['macro_f1']:.3f}", "", "", style="bold")
+    return table
+
+
+def print_training_report(cross_validation: Mapping[str, Any], topics: Sequence[str]) -> None:
+    """Cross-validated figures go to stderr: `train`'s product is the model file."""
+    title = f"Cross-validated ({cross_validation['folds']} folds), at each topic's chosen threshold"
+    _console(sys.stderr).print(metrics_table(cross_validation["metrics"], topics, title))
+
+
+def print_metrics(metrics: Mapping[str, Any], topics: Sequence[str], title: str, stream: TextIO) -> None:
+    """Evaluation results for people, on stdout."""
+    _console(stream).print(metrics_table(metrics, topics, title))

@@ -1,0 +1,54 @@
+"""`classify tag`: tag articles with topics."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from classify.cli.app import EncodingOption, Inputs, ModelOption, OutputOption, ProblemReporter, app, require_inputs, say
+
+
+class TagFormat(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@app.command("tag")
+def tag_command(
+    inputs: Inputs = None,
+    model_path: ModelOption = None,
+    fmt: Annotated[TagFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = TagFormat.table,
+    explain: Annotated[bool, typer.Option("--explain", help="Add each tag's top terms (`reasons`) to json/jsonl/csv.")] = False,
+    encoding: EncodingOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Tag articles with topics; the table shows the terms behind each tag.
+
+    Records carry `id`, `labels` (topics over their thresholds) and `scores` (topic ->
+    probability), in input order.
+
+    Examples: classify tag article.txt | classify tag news.jsonl --format jsonl --explain
+    """
+    from classify.default_model import load_model_or_default
+    from classify.outputs import output_stream, write_records
+    from classify.progress import track
+    from classify.tagging import tag
+
+    sources = require_inputs(inputs)
+    model = load_model_or_default(model_path, say)
+    reporter = ProblemReporter()
+    from classify.inputs import iter_articles
+
+    tagged = track(tag(iter_articles(sources, encoding=encoding, on_problem=reporter), model), description="Tagging")
+    with output_stream(output) as stream:
+        if fmt is TagFormat.table:
+            from classify.cli.render import print_tag_table
+
+            print_tag_table(tagged, stream)
+        else:
+            write_records((item.record(explain=explain) for item in tagged), fmt.value, stream)
+    reporter.finish()

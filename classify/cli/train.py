@@ -1,0 +1,57 @@
+"""`classify train`: learn topics from labelled articles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from classify.cli.app import EncodingOption, Inputs, JobsOption, ModelOption, ProblemReporter, app, inform
+from classify.cli.render import print_training_report
+
+
+@app.command("train")
+def train_command(
+    sources: Inputs = None,
+    model_path: ModelOption = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for the cross-validation splits.")] = 0,
+    folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Cross-validation folds.")] = 5,
+    encoding: EncodingOption = None,
+    jobs: JobsOption = 1,
+) -> None:
+    """Learn a topic model from labelled seeds (no SOURCES: the bundled seeds).
+
+    SOURCES are seed folders (`title:`/`topics:` header lines, then the article), or JSONL/CSV
+    records with `text`, `labels` and optional `id`, `title` and `unknown_labels`. Prints
+    cross-validated precision, recall and F1 per topic and saves the model with its thresholds.
+
+    Example: classify train ../shared/data/allsides/articles.jsonl -m allsides.npz
+    """
+    from classify.default_model import SEEDS_SOURCE, bundled_seeds_dir, default_model_path, seeds_fingerprint
+    from classify.errors import DataError
+    from classify.inputs import iter_articles
+    from classify.progress import track
+    from classify.training import train
+
+    bundled = not sources
+    paths = [str(bundled_seeds_dir())] if bundled else list(sources or [])
+    target = model_path or default_model_path()
+    reporter = ProblemReporter()
+    articles = list(track(iter_articles(paths, encoding=encoding, on_problem=reporter), description="Reading"))
+    reporter.finish()
+    unlabelled = next((article for article in articles if article.labels is None), None)
+    if unlabelled is not None:
+        raise DataError(
+            f"{unlabelled.id}: no topics; add a `topics:` line (e.g. `topics: security, diplomacy` or `topics: none`)"
+        )
+    source = SEEDS_SOURCE if bundled else ", ".join(paths)
+    inform(f"Training on {len(articles)} articles from {source}")
+    model = train(articles, seed=seed, folds=folds, jobs=jobs, source=source,
+                  progress=lambda splits: track(splits, description="Cross-validating", total=len(splits)))
+    if bundled:
+        model.meta["training_data"]["seeds_sha256"] = seeds_fingerprint(bundled_seeds_dir())
+    model.save(target)
+    print_training_report(model.meta["cross_validation"], model.topics)
+    inform(f"Saved model to {target}")
+
+

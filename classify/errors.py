@@ -1,0 +1,46 @@
+"""The one exception family of `classify`.
+
+Library code raises these; the CLI turns each into one line on stderr and an exit code
+(see `classify.cli.app.ClassifyGroup`), so no command needs its own try/except.
+"""
+
+from __future__ import annotations
+
+
+class ClassifyError(Exception):
+    """A problem the user can fix: the message says what, where, and what to do."""
+
+    exit_code = 1
+
+
+class InputError(ClassifyError):
+    """An input file, folder or record cannot be read as articles."""
+
+    def __init__(self, message: str, *, source: str | None = None, line: int | None = None) -> None:
+        self.source = source
+        self.line = line
+        where = source if line is None else f"{source}:{line}"
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class ModelError(ClassifyError):
+    """A model file is missing, damaged, untrusted or from an incompatible version."""
+
+
+class DataError(ClassifyError):
+    """The data cannot train or evaluate a model (e.g. a topic with no positive example)."""
+
+
+class BadRecordsError(ClassifyError):
+    """Some records were reported and skipped; raised at the end of a run so it exits 1."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        noun = "record" if count == 1 else "records"
+        super().__init__(f"{count} bad {noun} skipped (reported above); fix or remove them and rerun")
+
+
+class UsageError(ClassifyError):
+    """Options that cannot go together, or a value the parser could not check."""
+
+    exit_code = 2

@@ -1,0 +1,107 @@
+"""Score a model's tags against labelled articles, honouring `unknown_labels`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from classify.articles import Article
+from classify.errors import DataError
+from classify.model import TopicModel
+from classify.tagging import BATCH_SIZE
+
+
+@dataclass
+class TagEvaluation:
+    """Per-topic scores and truth for the articles where the topic is known."""
+
+    topics: list[str]
+    thresholds: list[float]
+    scores: dict[str, np.ndarray]
+    truth: dict[str, np.ndarray]
+
+    def metrics(self) -> dict[str, object]:
+        """Precision, recall, F1 per topic at the model's thresholds, plus macro-F1."""
+        result: dict[str, object] = {}
+        for topic, threshold in zip(self.topics, self.thresholds, strict=True):
+            predicted, truth = self.scores[topic] >= threshold, self.truth[topic]
+            hits = int((predicted & truth).sum())
+            precision = hits / max(int(predicted.sum()), 1)
+            recall = hits / max(int(truth.sum()), 1)
+            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            result[topic] = {"precision": precision, "recall": recall, "f1": f1, "threshold": threshold,
+                             "positives": int(truth.sum()), "negatives": int((~truth).sum())}
+        scored = [t for t in self.topics if len(self.truth[t])]
+        result["macro_f1"] = float(np.mean([result[t]["f1"] for t in scored])) if scored else 0.0  # type: ignore[index]
+        return result
+
+
+def evaluate_tags(articles: Iterable[Article], model: TopicModel, source: str = "the data") -> TagEvaluation:
+    """Tag labelled articles in batches and collect each known topic's scores and truth."""
+    scores: dict[str, list[float]] = {topic: [] for topic in model.topics}
+    truth: dict[str, list[bool]] = {topic: [] for topic in model.topics}
+    batch: list[Article] = []
+
+    def flush() -> None:
+        probabilities = model.probabilities(model.transform([a.full_text for a in batch]))
+        for row, article in enumerate(batch):
+            for column, topic in enumerate(model.topics):
+                if topic not in article.unknown_labels:
+                    scores[topic].append(float(probabilities[row, column]))
+                    truth[topic].append(topic in (article.labels or ()))
+        batch.clear()
+
+    for article in articles:
+        if article.labels is None:
+            raise DataError(f"{article.id}: no labels; evaluation needs labelled records (`labels`, or a `topics:` line)")
+        batch.append(article)
+        if len(batch) >= BATCH_SIZE:
+            flush()
+    if batch:
+        flush()
+    if not any(truth.values()):
+        raise DataError(f"{source}: no labelled articles to evaluate")
+    return TagEvaluation(
+        topics=list(model.topics),
+        thresholds=[float(t) for t in model.thresholds],
+        scores={t: np.array(v) for t, v in scores.items()},
+        truth={t: np.array(v, dtype=bool) for t, v in truth.items()},
+    )
+
+
+def plot_tag_evaluation(evaluation: TagEvaluation, path: Path) -> None:
+    """A PNG: precision/recall per topic, and each topic's score distribution by truth."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from classify.outputs import atomic_file
+
+    metrics = evaluation.metrics()
+    topics = evaluation.topics
+    figure, axes = plt.subplots(1, 1 + len(topics), figsize=(4 * (1 + len(topics)), 3.6))
+    positions = np.arange(len(topics))
+    for offset, name in ((-0.2, "precision"), (0.2, "recall")):
+        axes[0].bar(positions + offset, [metrics[t][name] for t in topics], width=0.4, label=name)  # type: ignore[index]
+    axes[0].set_xticks(positions, topics, rotation=20)
+    axes[0].set_ylim(0, 1)
+    axes[0].set_title(f"macro-F1 {metrics['macro_f1']:.3f}")
+    axes[0].legend(loc="lower right")
+    bins = np.linspace(0, 1, 21)
+    for axis, topic, threshold in zip(axes[1:], topics, evaluation.thresholds, strict=True):
+        truth, scores = evaluation.truth[topic], evaluation.scores[topic]
+        axis.hist(scores[truth], bins=bins, alpha=0.6, label="has topic")
+        axis.hist(scores[~truth], bins=bins, alpha=0.6, label="does not")
+        axis.axvline(threshold, color="black", linestyle="--", label="threshold")
+        axis.set_yscale("log")
+        axis.set_title(topic)
+        axis.set_xlabel("score")
+    axes[1].legend(fontsize="small")
+    figure.tight_layout()
+    with atomic_file(path, "wb") as stream:
+        figure.savefig(stream, format="png", dpi=100)
+    plt.close(figure)
