@@ -31,6 +31,7 @@ VECTORIZER_PARAMS: dict[str, Any] = {
 FIT_PARAMS: dict[str, Any] = {"min_df": 2, "max_df": 0.9}
 REGULARISATION_C = 10.0
 MIN_EXAMPLES = 2
+LEAD_WORDS = 60
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,35 @@ def _fit_scorer(features: Any, positive: np.ndarray, seed: int) -> tuple[np.ndar
     return scorer.coef_[0].astype(np.float32), float(scorer.intercept_[0])
 
 
+def with_leads(articles: Sequence[Article]) -> list[str]:
+    """Each article's full text, then (same order) its title and first words.
+
+    Training on both teaches the model that a short item (a wire brief, a scraped teaser)
+    carries the same topic as the full story, so it does not need long texts to score high.
+    """
+    full = [article.full_text for article in articles]
+    if not LEAD_WORDS:
+        return full
+    leads = [f"{a.title}\n\n{' '.join(a.text.split()[:LEAD_WORDS])}" for a in articles]
+    return full + leads
+
+
+def _doubled(rows: np.ndarray, n: int, copies: int) -> np.ndarray:
+    return np.concatenate([rows + k * n for k in range(copies)])
+
+
 def _fit_fold(texts: Sequence[str], topics: Sequence[TopicData], train: np.ndarray, test: np.ndarray, seed: int) -> np.ndarray:
     """Out-of-fold probabilities (test rows × topics) from a model fitted on `train` rows."""
-    vectorizer, features = _fit_vectorizer([texts[i] for i in train])
-    test_features = vectorizer.transform([texts[i] for i in test])
-    scores = np.zeros((len(test), len(topics)), dtype=np.float32)
+    n = len(topics[0].known)
+    copies = len(texts) // n
+    train_rows = _doubled(train, n, copies)
+    vectorizer, features = _fit_vectorizer([texts[i] for i in train_rows])
+    test_rows = _doubled(test, n, copies)
+    test_features = vectorizer.transform([texts[i] for i in test_rows])
+    scores = np.zeros((len(test_rows), len(topics)), dtype=np.float32)
     for column, data in enumerate(topics):
-        rows = data.known[train]
-        coef, intercept = _fit_scorer(features[rows], data.positive[train][rows], seed)
+        known, positive = np.tile(data.known, copies)[train_rows], np.tile(data.positive, copies)[train_rows]
+        coef, intercept = _fit_scorer(features[known], positive[known], seed)
         scores[:, column] = 1.0 / (1.0 + np.exp(-(test_features @ coef + intercept)))
     return scores
 
@@ -129,17 +151,18 @@ def cross_validate(
     from joblib import Parallel, delayed
     from sklearn.model_selection import StratifiedKFold
 
-    texts = [article.full_text for article in articles]
+    texts = with_leads(articles)
     strata = np.array(["".join("1" if data.positive[i] else "0" for data in topics) for i in range(len(articles))])
     counts = {stratum: int((strata == stratum).sum()) for stratum in set(strata)}
     strata = np.array([s if counts[s] >= folds else "rare" for s in strata])
-    splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, strata))
+    splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(strata, strata))
     results = Parallel(n_jobs=jobs)(
         delayed(_fit_fold)(texts, topics, train, test, seed) for train, test in progress(splits)
     )
-    scores = np.zeros((len(articles), len(topics)), dtype=np.float32)
+    copies = len(texts) // len(articles)
+    scores = np.zeros((len(texts), len(topics)), dtype=np.float32)
     for (_, test), fold_scores in zip(splits, results, strict=True):
-        scores[test] = fold_scores
+        scores[_doubled(test, len(articles), copies)] = fold_scores
     return scores
 
 
@@ -160,15 +183,20 @@ def train(
     folds = max(2, min(folds, smallest))
     oof = cross_validate(articles, topics, folds=folds, seed=seed, jobs=jobs, progress=progress)
     thresholds, metrics = [], {}
+    copies = len(oof) // len(articles)
     for column, data in enumerate(topics):
-        threshold, scores = best_threshold(oof[data.known, column], data.positive[data.known])
+        known, positive = np.tile(data.known, copies), np.tile(data.positive, copies)
+        threshold, scores = best_threshold(oof[known, column], positive[known])
         thresholds.append(threshold)
         metrics[data.topic] = {**scores, "threshold": threshold, "positives": int(data.positive.sum()),
                                "negatives": int((data.known & ~data.positive).sum())}
     metrics["macro_f1"] = float(np.mean([metrics[d.topic]["f1"] for d in topics]))
 
-    vectorizer, features = _fit_vectorizer([article.full_text for article in articles])
-    fitted = [_fit_scorer(features[d.known], d.positive[d.known], seed) for d in topics]
+    texts = with_leads(articles)
+    copies = len(texts) // len(articles)
+    vectorizer, features = _fit_vectorizer(texts)
+    fitted = [_fit_scorer(features[np.tile(d.known, copies)], np.tile(d.positive, copies)[np.tile(d.known, copies)], seed)
+              for d in topics]
     return TopicModel(
         topics=[d.topic for d in topics],
         vectorizer_params=VECTORIZER_PARAMS,
