@@ -6,12 +6,11 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from classify import __version__, progress
-from classify.errors import BadRecordsError, ClassifyError, InputError
+from classify.errors import BadRecordsError, ClassifyError, InputError, UsageError
 
 DEBUG = False
 
@@ -19,11 +18,11 @@ DEBUG = False
 class ClassifyGroup(TyperGroup):
     """Runs a command and maps what it raises to one stderr line and an exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise  # the parser's own usage errors (exit 2) and exits
         except ClassifyError as error:
             say(f"Error: {error}")
             raise typer.Exit(error.exit_code) from None
@@ -131,4 +130,4 @@ def require_inputs(inputs: list[str] | None) -> list[str]:
         return inputs
     if not sys.stdin.isatty():
         return ["-"]
-    raise click.UsageError("no input: pass files, folders or record files, or pipe text in and pass -")
+    raise UsageError("no input: pass files, folders or record files, or pipe text in and pass -")

@@ -22,7 +22,9 @@ class ReportFormat(StrEnum):
 def evaluate_command(
     data: Annotated[list[str], typer.Argument(help="Labelled JSONL/CSV files or seed folders.", show_default=False)],
     model_path: ModelOption = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", case_sensitive=False, help="Report format.")] = ReportFormat.table,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", case_sensitive=False, help="Report format.")] = (
+        ReportFormat.table
+    ),
     plot: Annotated[
         Path | None,
         typer.Option("--plot", dir_okay=False, help="Also write a PNG of precision/recall and score distributions."),

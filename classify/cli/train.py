@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from classify.cli.app import EncodingOption, Inputs, JobsOption, ModelOption, ProblemReporter, app, inform
-from classify.cli.render import print_training_report
 
 
 @app.command("train")
@@ -27,6 +26,7 @@ def train_command(
 
     Example: classify train ../shared/data/allsides/articles.jsonl -m allsides.npz
     """
+    from classify.cli.render import print_training_report
     from classify.default_model import SEEDS_SOURCE, bundled_seeds_dir, default_model_path, seeds_fingerprint
     from classify.errors import DataError
     from classify.inputs import iter_articles

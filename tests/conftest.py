@@ -1,0 +1,93 @@
+"""Shared fixtures: a tiny seed set written for the tests and a model trained on it.
+
+No test touches the user's cache: CLASSIFY_MODEL points into a temporary folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from classify.cli import app
+
+SECURITY = [
+    "Troops and armoured units launched a military offensive against insurgent fighters near the border.",
+    "The army said soldiers repelled an attack by militants; a missile strike hit a weapons depot.",
+    "Counter-terrorism police foiled a bomb plot; the militant cell had explosives and rifles.",
+    "The defence ministry raised the military budget for new fighter jets, drones and missiles.",
+]
+DIPLOMACY = [
+    "Foreign ministers met at the summit and the ambassador presented a treaty for negotiation.",
+    "The envoy held talks with the foreign minister; both governments signed a diplomatic accord.",
+    "Diplomats at the United Nations debated the resolution as the ambassador urged negotiations.",
+    "The state visit ended with a joint communique; the foreign ministry recalled its ambassador.",
+]
+MIDDLE_EAST = [
+    "In Baghdad and Tehran, Iraqi and Iranian officials spoke about Syria and Lebanon.",
+    "Israel and Gaza, Jordan and Egypt: the region from Beirut to Riyadh watched closely.",
+    "Saudi Arabia, Qatar and the Gulf states; Yemen and the Houthis; Iran's Revolutionary Guards.",
+    "Palestinian leaders in Ramallah and Israeli officials in Jerusalem; Damascus and Amman too.",
+]
+OTHER = [
+    "The football club won the cup final after extra time; fans celebrated the striker's goal.",
+    "Shares rose as the company reported quarterly profits; the central bank held interest rates.",
+    "Heavy rain flooded the valley; firefighters rescued residents and the weather office warned.",
+    "The museum reopened its gallery with a painting exhibition and a concert for families.",
+    "Scientists published a study on sleep and diet; the vaccine trial enrolled volunteers.",
+    "The mayor's council approved the school budget after a long local election campaign.",
+]
+
+
+def _article(topics: str, *sentences: str) -> str:
+    return f"title: {sentences[0][:40]}\ntopics: {topics}\n\n" + "\n\n".join(sentences) + "\n"
+
+
+def write_seeds(folder: Path) -> Path:
+    """Write a small labelled seed folder: single topics, combinations and negatives."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for i in range(4):
+        files[f"sec-{i}"] = _article("security", SECURITY[i], OTHER[i])
+        files[f"dip-{i}"] = _article("diplomacy", DIPLOMACY[i], OTHER[i + 1])
+        files[f"me-{i}"] = _article("middle-east", MIDDLE_EAST[i], OTHER[i + 2])
+        files[f"all-{i}"] = _article("security, diplomacy, middle-east", SECURITY[i], DIPLOMACY[3 - i], MIDDLE_EAST[i])
+        files[f"none-{i}"] = _article("none", OTHER[i], OTHER[(i + 3) % len(OTHER)])
+        files[f"none2-{i}"] = _article("none", OTHER[(i + 1) % len(OTHER)], OTHER[(i + 4) % len(OTHER)])
+    for name, text in files.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def isolated_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own default-model location, never the user's cache."""
+    path = tmp_path / "default-model.npz"
+    monkeypatch.setenv("CLASSIFY_MODEL", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_seeds(tmp_path_factory.mktemp("seeds"))
+
+
+@pytest.fixture(scope="session")
+def model_path(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model trained once per session on the tiny seed set, through the CLI."""
+    path = tmp_path_factory.mktemp("model") / "tiny.npz"
+    result = CliRunner().invoke(app, ["train", str(seeds_dir), "-m", str(path)])
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+@pytest.fixture
+def run():
+    """Invoke the CLI like a user would; returns the click Result (stdout/stderr separate)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | bytes | None = None):
+        return runner.invoke(app, list(args), input=input)
+
+    return invoke

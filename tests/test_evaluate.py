@@ -1,0 +1,52 @@
+"""`classify evaluate`: per-topic figures that honour unknown labels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def test_json_metrics_per_topic_and_macro(run, model_path: Path, tmp_path: Path) -> None:
+    data = _write(tmp_path / "test.jsonl", [
+        {"text": SECURITY[2], "labels": ["security"]},
+        {"text": DIPLOMACY[1], "labels": ["diplomacy"]},
+        {"text": MIDDLE_EAST[2], "labels": ["middle-east"]},
+        {"text": OTHER[4], "labels": []},
+    ])
+    result = run("evaluate", str(data), "-m", str(model_path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    metrics = json.loads(result.stdout)["metrics"]
+    assert metrics["security"]["positives"] == 1 and metrics["security"]["negatives"] == 3
+    assert 0.0 <= metrics["macro_f1"] <= 1.0
+
+
+def test_unknown_labels_are_left_out(run, model_path: Path, tmp_path: Path) -> None:
+    data = _write(tmp_path / "partial.jsonl", [
+        {"text": SECURITY[0], "labels": ["security"], "unknown_labels": ["diplomacy", "middle-east"]},
+        {"text": OTHER[2], "labels": []},
+    ])
+    metrics = json.loads(run("evaluate", str(data), "-m", str(model_path), "-f", "json").stdout)["metrics"]
+    assert metrics["security"]["positives"] + metrics["security"]["negatives"] == 2
+    assert metrics["diplomacy"]["positives"] + metrics["diplomacy"]["negatives"] == 1
+
+
+def test_table_and_plot(run, model_path: Path, seeds_dir: Path, tmp_path: Path) -> None:
+    plot = tmp_path / "tags.png"
+    result = run("evaluate", str(seeds_dir), "-m", str(model_path), "--plot", str(plot))
+    assert result.exit_code == 0, result.stderr
+    assert "macro" in result.stdout and "precision" in result.stdout
+    assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_unlabelled_data_is_refused(run, model_path: Path, tmp_path: Path) -> None:
+    data = _write(tmp_path / "plain.jsonl", [{"id": "u1", "text": OTHER[0]}])
+    result = run("evaluate", str(data), "-m", str(model_path))
+    assert result.exit_code == 1
+    assert "u1: no labels" in result.stderr

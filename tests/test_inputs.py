@@ -1,0 +1,87 @@
+"""Reading files, folders, records and stdin into articles."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from classify.errors import InputError
+from classify.inputs import iter_articles, parse_labels
+
+
+def test_seed_file_headers_give_title_topics_and_body(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("title: Talks resume\ntopics: diplomacy, middle-east\nunknown: security\n\nBody one.\n\nBody two.\n")
+    (article,) = iter_articles([str(path)])
+    assert article.title == "Talks resume"
+    assert article.labels == {"diplomacy", "middle-east"}
+    assert article.unknown_labels == {"security"}
+    assert article.text == "Body one.\n\nBody two."
+    assert article.id == str(path)
+
+
+def test_plain_text_without_headers_is_one_unlabelled_article(tmp_path: Path) -> None:
+    path = tmp_path / "plain.txt"
+    path.write_text("Note: this line has a colon but is no header.\nSecond line.\n")
+    (article,) = iter_articles([str(path)])
+    assert article.labels is None
+    assert article.text.startswith("Note: this line")
+
+
+def test_topics_none_means_no_topic(tmp_path: Path) -> None:
+    path = tmp_path / "n.txt"
+    path.write_text("topics: none\n\nA local bakery won a prize.\n")
+    (article,) = iter_articles([str(path)])
+    assert article.labels == frozenset()
+
+
+def test_folder_is_read_recursively_sorted_without_dot_files(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.txt").write_text("two")
+    (tmp_path / "1.txt").write_text("one")
+    (tmp_path / ".hidden.txt").write_text("hidden")
+    (tmp_path / "picture.png").write_bytes(b"\x89PNG")
+    assert [a.text for a in iter_articles([str(tmp_path)])] == ["one", "two"]
+
+
+def test_jsonl_records_keep_ids_labels_and_unknown_labels(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    records = [
+        {"id": "x1", "title": "T", "text": "Some text", "labels": ["security"], "unknown_labels": ["diplomacy"]},
+        {"text": "No id here"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    first, second = iter_articles([str(path)])
+    assert (first.id, first.title, first.labels, first.unknown_labels) == ("x1", "T", {"security"}, {"diplomacy"})
+    assert second.id == f"{path}:2" and second.labels is None
+
+
+def test_csv_records_with_semicolon_separated_labels(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text('id,title,text,labels\na,Head,"Body, with comma",security;diplomacy\n', encoding="utf-8")
+    (article,) = iter_articles([str(path)])
+    assert (article.id, article.title, article.text) == ("a", "Head", "Body, with comma")
+    assert article.labels == {"security", "diplomacy"}
+
+
+def test_stdin_text_and_stdin_jsonl() -> None:
+    (article,) = iter_articles(["-"], stdin=io.StringIO("Just a story.\n"))
+    assert (article.id, article.text) == ("-", "Just a story.")
+    records = iter_articles(["-"], stdin=io.StringIO('{"id": "1", "text": "a"}\n{"id": "2", "text": "b"}\n'))
+    assert [a.id for a in records] == ["1", "2"]
+
+
+def test_missing_path_names_it(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"nope\.txt: no such file"):
+        list(iter_articles([str(tmp_path / "nope.txt")]))
+
+
+def test_labels_accept_lists_and_strings() -> None:
+    assert parse_labels(["a", " b "]) == {"a", "b"}
+    assert parse_labels("a, b; c") == {"a", "b", "c"}
+    assert parse_labels("none") == frozenset()
+    with pytest.raises(ValueError):
+        parse_labels([1, 2])

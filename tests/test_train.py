@@ -1,0 +1,97 @@
+"""`classify train`: seeds in, a trustworthy model file out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from classify.articles import Article
+from classify.model import load_model
+from classify.training import best_threshold, topic_data
+
+
+def test_train_writes_model_with_topics_thresholds_metrics_and_fingerprint(run, seeds_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "m.npz"
+    result = run("train", str(seeds_dir), "-m", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""  # the report is for people: stderr
+    assert "macro" in result.stderr and "security" in result.stderr
+    model = load_model(path)
+    assert model.topics == ["diplomacy", "middle-east", "security"]
+    assert model.thresholds.shape == (3,)
+    metrics = model.meta["cross_validation"]["metrics"]
+    assert set(metrics) == {"diplomacy", "middle-east", "security", "macro_f1"}
+    assert model.meta["training_data"]["articles"] == 24
+    assert len(model.meta["training_data"]["sha256"]) == 64
+    assert model.meta["versions"]["scikit-learn"]
+
+
+def test_training_is_reproducible(run, seeds_dir: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "1.npz", tmp_path / "2.npz"
+    assert run("train", str(seeds_dir), "-m", str(first)).exit_code == 0
+    assert run("train", str(seeds_dir), "-m", str(second)).exit_code == 0
+    a, b = load_model(first), load_model(second)
+    assert np.array_equal(a.coef, b.coef) and np.array_equal(a.thresholds, b.thresholds)
+
+
+def test_topics_come_from_the_data_not_from_the_code(run, tmp_path: Path) -> None:
+    seeds = tmp_path / "sport"
+    seeds.mkdir()
+    for i, (topic, word) in enumerate([("football", "goal striker"), ("tennis", "serve racket")] * 3):
+        (seeds / f"{i}.txt").write_text(f"topics: {topic}\n\nThe {word} match {word} today, number {i}.\n")
+    path = tmp_path / "sport.npz"
+    assert run("train", str(seeds), "-m", str(path)).exit_code == 0
+    assert load_model(path).topics == ["football", "tennis"]
+
+
+def test_seed_without_topics_line_is_named(run, seeds_dir: Path, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for file in seeds_dir.iterdir():
+        (seeds / file.name).write_text(file.read_text())
+    (seeds / "zz-unlabelled.txt").write_text("title: No topics here\n\nA story without a topics line.\n")
+    result = run("train", str(seeds), "-m", str(tmp_path / "m.npz"))
+    assert result.exit_code == 1
+    assert "zz-unlabelled.txt: no topics" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_topic_without_negatives_is_refused(run, tmp_path: Path) -> None:
+    path = tmp_path / "all-positive.jsonl"
+    path.write_text("\n".join(json.dumps({"text": f"story {i}", "labels": ["security"]}) for i in range(5)))
+    result = run("train", str(path), "-m", str(tmp_path / "m.npz"))
+    assert result.exit_code == 1
+    assert "'security' has 5 positive and 0 negative" in result.stderr
+
+
+def test_unknown_labels_leave_the_article_out_of_that_topic() -> None:
+    articles = [
+        Article("a", "x", labels=frozenset({"security"})),
+        Article("b", "x", labels=frozenset(), unknown_labels=frozenset({"security"})),
+        Article("c", "x", labels=frozenset()),
+        Article("d", "x", labels=frozenset({"security"})),
+        Article("e", "x", labels=frozenset()),
+    ]
+    (security,) = topic_data(articles)
+    assert security.known.tolist() == [True, False, True, True, True]
+    assert security.positive.tolist() == [True, False, False, True, False]
+
+
+def test_threshold_maximises_f1_between_scores() -> None:
+    scores = np.array([0.9, 0.8, 0.6, 0.4, 0.3, 0.1])
+    truth = np.array([True, True, True, False, False, False])
+    threshold, figures = best_threshold(scores, truth)
+    assert 0.4 < threshold < 0.6
+    assert figures == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+
+
+def test_bad_records_stop_training_and_write_no_model(run, seeds_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_text('{"text": "fine", "labels": ["a"]}\nnot json\n')
+    result = run("train", str(path), "-m", str(tmp_path / "m.npz"))
+    assert result.exit_code == 1
+    assert f"{path}:2: not valid JSON" in result.stderr
+    assert not (tmp_path / "m.npz").exists()
