@@ -11,6 +11,7 @@ import numpy as np
 from classify.articles import Article
 from classify.errors import DataError
 from classify.model import TopicModel
+from classify.parallel import chunked
 from classify.tagging import BATCH_SIZE
 
 
@@ -43,25 +44,16 @@ def evaluate_tags(articles: Iterable[Article], model: TopicModel, source: str = 
     """Tag labelled articles in batches and collect each known topic's scores and truth."""
     scores: dict[str, list[float]] = {topic: [] for topic in model.topics}
     truth: dict[str, list[bool]] = {topic: [] for topic in model.topics}
-    batch: list[Article] = []
-
-    def flush() -> None:
+    for batch in chunked(articles, BATCH_SIZE):
+        for article in batch:
+            if article.labels is None:
+                raise DataError(f"{article.id}: no labels; evaluation needs labelled records (`labels`, or a `topics:` line)")
         probabilities = model.probabilities(model.transform([a.full_text for a in batch]))
         for row, article in enumerate(batch):
             for column, topic in enumerate(model.topics):
                 if topic not in article.unknown_labels:
                     scores[topic].append(float(probabilities[row, column]))
                     truth[topic].append(topic in (article.labels or ()))
-        batch.clear()
-
-    for article in articles:
-        if article.labels is None:
-            raise DataError(f"{article.id}: no labels; evaluation needs labelled records (`labels`, or a `topics:` line)")
-        batch.append(article)
-        if len(batch) >= BATCH_SIZE:
-            flush()
-    if batch:
-        flush()
     if not any(truth.values()):
         raise DataError(f"{source}: no labelled articles to evaluate")
     return TagEvaluation(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from classify.articles import Article
 from classify.model import TopicModel
+from classify.parallel import ordered_map
 
-BATCH_SIZE = 512
+BATCH_SIZE = 256
 REASON_TERMS = 5
 
 
@@ -30,11 +30,16 @@ class TaggedArticle:
         return record
 
 
-def tag(articles: Iterable[Article], model: TopicModel, *, batch_size: int = BATCH_SIZE) -> Iterator[TaggedArticle]:
-    """Tag a stream of articles lazily, in input order, a batch at a time."""
-    iterator = iter(articles)
-    while batch := list(islice(iterator, batch_size)):
-        yield from tag_batch(batch, model)
+def tag(
+    articles: Iterable[Article],
+    model: TopicModel,
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[TaggedArticle]:
+    """Tag a stream of articles lazily, in input order, a batch at a time (in parallel with `jobs`)."""
+    return ordered_map(tag_batch, articles, shared=(model,), jobs=jobs, scheduler=scheduler, chunk_size=batch_size)
 
 
 def tag_batch(batch: list[Article], model: TopicModel) -> list[TaggedArticle]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from classify import __version__
 from classify.articles import Article
 from classify.errors import DataError
 from classify.model import TopicModel
+from classify.parallel import ordered_map
 
 VECTORIZER_PARAMS: dict[str, Any] = {
     "ngram_range": [1, 2],
@@ -32,6 +33,13 @@ FIT_PARAMS: dict[str, Any] = {"min_df": 2, "max_df": 0.9}
 REGULARISATION_C = 10.0
 MIN_EXAMPLES = 2
 LEAD_WORDS = 60
+
+Progress = Callable[[Iterable[Any], int], Iterable[Any]]
+
+
+def no_progress(items: Iterable[Any], total: int) -> Iterable[Any]:
+    """The default `progress`: show nothing."""
+    return items
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,13 @@ def _doubled(rows: np.ndarray, n: int, copies: int) -> np.ndarray:
     return np.concatenate([rows + k * n for k in range(copies)])
 
 
+def _fit_folds(
+    splits: list[tuple[np.ndarray, np.ndarray]], texts: Sequence[str], topics: Sequence[TopicData], seed: int
+) -> list[np.ndarray]:
+    """Out-of-fold probabilities for each (train, test) split: `ordered_map`'s unit of work."""
+    return [_fit_fold(texts, topics, train, test, seed) for train, test in splits]
+
+
 def _fit_fold(texts: Sequence[str], topics: Sequence[TopicData], train: np.ndarray, test: np.ndarray, seed: int) -> np.ndarray:
     """Out-of-fold probabilities (test rows × topics) from a model fitted on `train` rows."""
     n = len(topics[0].known)
@@ -145,10 +160,10 @@ def cross_validate(
     folds: int,
     seed: int,
     jobs: int = 1,
-    progress: Callable[[Any], Any] = iter,
+    scheduler: str | None = None,
+    progress: Progress = no_progress,
 ) -> np.ndarray:
-    """Out-of-fold probabilities for every article and topic (stratified on the first topic)."""
-    from joblib import Parallel, delayed
+    """Out-of-fold probabilities for every article and topic (stratified on topic combinations)."""
     from sklearn.model_selection import StratifiedKFold
 
     texts = with_leads(articles)
@@ -156,9 +171,8 @@ def cross_validate(
     counts = {stratum: int((strata == stratum).sum()) for stratum in set(strata)}
     strata = np.array([s if counts[s] >= folds else "rare" for s in strata])
     splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(strata, strata))
-    results = Parallel(n_jobs=jobs)(
-        delayed(_fit_fold)(texts, topics, train, test, seed) for train, test in progress(splits)
-    )
+    fold_scores = ordered_map(_fit_folds, splits, shared=(texts, topics, seed), jobs=jobs, scheduler=scheduler, chunk_size=1)
+    results = progress(fold_scores, len(splits))
     copies = len(texts) // len(articles)
     scores = np.zeros((len(texts), len(topics)), dtype=np.float32)
     for (_, test), fold_scores in zip(splits, results, strict=True):
@@ -172,8 +186,9 @@ def train(
     seed: int = 0,
     folds: int = 5,
     jobs: int = 1,
+    scheduler: str | None = None,
     source: str = "the training data",
-    progress: Callable[[Any], Any] = iter,
+    progress: Progress = no_progress,
 ) -> TopicModel:
     """Cross-validate, pick thresholds, then fit the final model on every article."""
     import sklearn
@@ -181,7 +196,7 @@ def train(
     topics = topic_data(articles, source)
     smallest = min(min(int(d.positive.sum()), int((d.known & ~d.positive).sum())) for d in topics)
     folds = max(2, min(folds, smallest))
-    oof = cross_validate(articles, topics, folds=folds, seed=seed, jobs=jobs, progress=progress)
+    oof = cross_validate(articles, topics, folds=folds, seed=seed, jobs=jobs, scheduler=scheduler, progress=progress)
     thresholds, metrics = [], {}
     copies = len(oof) // len(articles)
     for column, data in enumerate(topics):

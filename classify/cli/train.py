@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from classify.cli.app import EncodingOption, Inputs, JobsOption, ModelOption, ProblemReporter, app, inform
+from classify.cli.app import EncodingOption, Inputs, JobsOption, ModelOption, ProblemReporter, SchedulerOption, app, inform
 
 
 @app.command("train")
@@ -17,6 +17,7 @@ def train_command(
     folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Cross-validation folds.")] = 5,
     encoding: EncodingOption = None,
     jobs: JobsOption = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Learn a topic model from labelled seeds (no SOURCES: the bundled seeds).
 
@@ -46,8 +47,8 @@ def train_command(
         )
     source = SEEDS_SOURCE if bundled else ", ".join(paths)
     inform(f"Training on {len(articles)} articles from {source}")
-    model = train(articles, seed=seed, folds=folds, jobs=jobs, source=source,
-                  progress=lambda splits: track(splits, description="Cross-validating", total=len(splits)))
+    model = train(articles, seed=seed, folds=folds, jobs=jobs, scheduler=scheduler, source=source,
+                  progress=lambda done, total: track(done, description="Cross-validating", total=total))
     if bundled:
         model.meta["training_data"]["seeds_sha256"] = seeds_fingerprint(bundled_seeds_dir())
     model.save(target)
