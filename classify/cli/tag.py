@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from classify.cli.app import EncodingOption, Inputs, ModelOption, OutputOption, ProblemReporter, app, require_inputs, say
+from classify.cli.app import (
+    EncodingOption,
+    Inputs,
+    JobsOption,
+    ModelOption,
+    OutputOption,
+    ProblemReporter,
+    SchedulerOption,
+    app,
+    require_inputs,
+    say,
+)
 
 
 class TagFormat(StrEnum):
@@ -25,6 +36,8 @@ def tag_command(
     explain: Annotated[bool, typer.Option("--explain", help="Add each tag's top terms (`reasons`) to json/jsonl/csv.")] = False,
     encoding: EncodingOption = None,
     output: OutputOption = None,
+    jobs: JobsOption = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Tag articles with topics; the table shows the terms behind each tag.
 
@@ -34,6 +47,7 @@ def tag_command(
     Examples: classify tag article.txt | classify tag news.jsonl --format jsonl --explain
     """
     from classify.default_model import load_model_or_default
+    from classify.inputs import iter_articles
     from classify.outputs import output_stream, write_records
     from classify.progress import track
     from classify.tagging import tag
@@ -41,9 +55,8 @@ def tag_command(
     sources = require_inputs(inputs)
     model = load_model_or_default(model_path, say)
     reporter = ProblemReporter()
-    from classify.inputs import iter_articles
-
-    tagged = track(tag(iter_articles(sources, encoding=encoding, on_problem=reporter), model), description="Tagging")
+    articles = iter_articles(sources, encoding=encoding, on_problem=reporter)
+    tagged = track(tag(articles, model, jobs=jobs, scheduler=scheduler), description="Tagging")
     with output_stream(output) as stream:
         if fmt is TagFormat.table:
             from classify.cli.render import print_tag_table
