@@ -50,3 +50,28 @@ def test_unlabelled_data_is_refused(run, model_path: Path, tmp_path: Path) -> No
     result = run("evaluate", str(data), "-m", str(model_path))
     assert result.exit_code == 1
     assert "u1: no labels" in result.stderr
+
+
+def test_summaries_scored_with_rouge_for_each_method(run, tmp_path: Path) -> None:
+    story = (
+        "The city council approved a new tram line on Tuesday. The line will link the station to the hospital. "
+        "Work starts in March and should take two years. Residents had campaigned for the line since 2015. "
+        "The council said fares would match the buses. Shops on the route will get compensation during works."
+    )
+    reference = ["The city council approved a new tram line on Tuesday.", "Work starts in March."]
+    data = _write(tmp_path / "refs.jsonl", [{"id": "tram", "text": story, "summary": reference}] * 2)
+    result = run("evaluate", "--summaries", str(data), "--method", "lead", "--method", "luhn", "-n", "2", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["methods"]
+    assert [row["method"] for row in rows] == ["lead", "luhn"]
+    lead = rows[0]
+    assert lead["articles"] == 2 and 50 < lead["rouge1"] <= 100 and lead["rouge2"] > 0 and lead["rougeLsum"] > 0
+    table = run("evaluate", "--summaries", str(data), "--method", "lead")
+    assert "ROUGE-Lsum" in table.stdout and "lead" in table.stdout
+
+
+def test_summaries_need_reference_summaries(run, tmp_path: Path) -> None:
+    data = _write(tmp_path / "norefs.jsonl", [{"id": "a", "text": "One sentence. Another one."}])
+    result = run("evaluate", "--summaries", str(data))
+    assert result.exit_code == 1
+    assert "reference summary" in result.stderr

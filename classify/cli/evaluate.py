@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from classify.cli.app import EncodingOption, ModelOption, ProblemReporter, app, inform, say
+from classify.cli.summarize import DEFAULT, Method
+
+if TYPE_CHECKING:
+    from classify.articles import Article
 
 
 class ReportFormat(StrEnum):
@@ -30,22 +35,44 @@ def evaluate_command(
         typer.Option("--plot", dir_okay=False, help="Also write a PNG of precision/recall and score distributions."),
     ] = None,
     encoding: EncodingOption = None,
+    summaries: Annotated[
+        bool, typer.Option("--summaries", help="Score summaries against the records' reference `summary` instead.")
+    ] = False,
+    methods: Annotated[
+        list[Method] | None,
+        typer.Option("--method", case_sensitive=False, show_default=False,
+                     help=f"With --summaries: a method to score (repeat for several) [default: {DEFAULT.value} and lead]."),
+    ] = None,
+    sentences: Annotated[int, typer.Option("--sentences", "-n", min=1, help="With --summaries: sentences per summary.")] = 3,
 ) -> None:
     """Score a model's tags against labelled data: precision, recall, F1 per topic, macro-F1.
 
-    Records' `unknown_labels` are left out of that topic's figures.
+    Records' `unknown_labels` are left out of that topic's figures. With --summaries, score
+    summary methods against reference summaries (records with `text` and `summary`): ROUGE-1,
+    ROUGE-2 and ROUGE-Lsum F1 x 100, and articles per second, methods side by side.
 
-    Example: classify evaluate test.jsonl -m allsides.npz --plot tags.png
+    Examples: classify evaluate test.jsonl -m allsides.npz --plot tags.png |
+    classify evaluate --summaries news.jsonl --method lead --method lexrank
     """
-    from classify.cli.render import print_metrics
-    from classify.default_model import load_model_or_default
-    from classify.evaluation import evaluate_tags, plot_tag_evaluation
     from classify.inputs import iter_articles
     from classify.progress import track
 
-    model = load_model_or_default(model_path, say)
     reporter = ProblemReporter()
-    articles = track(iter_articles(data, encoding=encoding, on_problem=reporter), description="Evaluating")
+    articles = iter_articles(data, encoding=encoding, on_problem=reporter)
+    if summaries:
+        _evaluate_summaries(articles, [m.value for m in methods or (DEFAULT, Method("lead"))], sentences, fmt)
+    else:
+        _evaluate_tags(track(articles, description="Evaluating"), data, model_path, fmt, plot)
+    reporter.finish()
+
+
+def _evaluate_tags(articles: Iterable[Article], data: list[str], model_path: Path | None, fmt: ReportFormat,
+                   plot: Path | None) -> None:
+    from classify.cli.render import print_metrics
+    from classify.default_model import load_model_or_default
+    from classify.evaluation import evaluate_tags, plot_tag_evaluation
+
+    model = load_model_or_default(model_path, say)
     evaluation = evaluate_tags(articles, model, source=", ".join(data))
     metrics = evaluation.metrics()
     if fmt is ReportFormat.json:
@@ -56,4 +83,17 @@ def evaluate_command(
     if plot is not None:
         plot_tag_evaluation(evaluation, plot)
         inform(f"Wrote {plot}")
-    reporter.finish()
+
+
+def _evaluate_summaries(articles: Iterable[Article], methods: list[str], sentences: int, fmt: ReportFormat) -> None:
+    from classify.cli.render import print_rouge
+    from classify.progress import track
+    from classify.summarize import Length
+    from classify.summary_evaluation import evaluate_summaries
+
+    rows = evaluate_summaries(articles, methods, Length(sentences=sentences), progress=track)
+    if fmt is ReportFormat.json:
+        json.dump({"sentences": sentences, "methods": rows}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_rouge(rows, f"Summaries of {sentences} sentences against the references (F1 x 100)", sys.stdout)

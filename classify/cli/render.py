@@ -48,3 +48,12 @@ def print_training_report(cross_validation: Mapping[str, Any], topics: Sequence[
 def print_metrics(metrics: Mapping[str, Any], topics: Sequence[str], title: str, stream: TextIO) -> None:
     """Evaluation results for people, on stdout."""
     _console(stream).print(metrics_table(metrics, topics, title))
+
+
+def print_rouge(rows: Sequence[Mapping[str, Any]], title: str, stream: TextIO) -> None:
+    """Summary methods side by side: ROUGE-1, ROUGE-2, ROUGE-Lsum and speed."""
+    table = Table("method", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", "articles/s", "articles", title=title)
+    for row in rows:
+        table.add_row(row["method"], f"{row['rouge1']:.2f}", f"{row['rouge2']:.2f}", f"{row['rougeLsum']:.2f}",
+                      f"{row['articles_per_second'] or 0:.0f}", str(row["articles"]))
+    _console(stream).print(table)

@@ -1,0 +1,100 @@
+"""`classify summarize`: extractive summaries of articles, offline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Annotated, TextIO
+
+import typer
+
+from classify.cli.app import (
+    EncodingOption,
+    Inputs,
+    JobsOption,
+    OutputOption,
+    ProblemReporter,
+    SchedulerOption,
+    app,
+    require_inputs,
+    say,
+)
+from classify.errors import UsageError
+
+# Kept in step with classify.summarize.METHODS by a test; listed here so `--help` needs no sumy import.
+METHOD_NAMES = ("position-centrality", "lead", "lexrank", "lsa", "luhn", "textrank", "kl", "sumbasic",
+                "reduction", "edmundson", "random")
+Method = StrEnum("Method", {name: name for name in METHOD_NAMES})  # type: ignore[misc]
+DEFAULT = Method(METHOD_NAMES[0])
+
+
+class SummaryFormat(StrEnum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+
+
+@app.command("summarize")
+def summarize_command(
+    inputs: Inputs = None,
+    sentences: Annotated[
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences per summary [default: 3].", show_default=False)
+    ] = None,
+    ratio: Annotated[
+        float | None, typer.Option("--ratio", "-r", help="Share of the article's sentences, e.g. 0.2.")
+    ] = None,
+    words: Annotated[int | None, typer.Option("--words", "-w", min=1, help="Word budget per summary.")] = None,
+    method: Annotated[
+        Method, typer.Option("--method", "-m", case_sensitive=False, help="Summary method (see docs/summarization.md).")
+    ] = DEFAULT,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = (
+        SummaryFormat.text
+    ),
+    encoding: EncodingOption = None,
+    output: OutputOption = None,
+    jobs: JobsOption = 1,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Summarize articles with sentences taken from them, in their order, skipping page junk.
+
+    Records carry `id`, `summary` (list of sentences) and `method`, in input order. Notes such as
+    "article has 2 sentences, fewer than the 3 asked" go to stderr, prefixed by the article id.
+
+    Examples: classify summarize article.txt | classify summarize news.jsonl -n 2 --format jsonl
+    """
+    from classify.inputs import iter_articles
+    from classify.outputs import output_stream, write_records
+    from classify.parallel import ordered_map
+    from classify.progress import track
+    from classify.summarize import Length, summarize_batch
+
+    given = [flag for flag, value in (("--sentences", sentences), ("--ratio", ratio), ("--words", words)) if value is not None]
+    if len(given) > 1:
+        raise UsageError(f"give one summary length, not {' and '.join(given)}")
+    length = Length(ratio=ratio) if ratio is not None else Length(words=words) if words is not None else (
+        Length(sentences=sentences or 3))
+    sources = require_inputs(inputs)
+    reporter = ProblemReporter()
+    articles = track(iter_articles(sources, encoding=encoding, on_problem=reporter), description="Summarizing")
+
+    def records() -> Iterator[dict[str, object]]:
+        summaries = ordered_map(summarize_batch, articles, shared=(length, method.value), jobs=jobs, scheduler=scheduler)
+        for article_id, summary in summaries:
+            for note in summary.notes:
+                say(f"{article_id}: {note}")
+            yield {"id": article_id, "summary": summary.sentences, "method": summary.method}
+
+    with output_stream(output) as stream:
+        if fmt is SummaryFormat.text:
+            _write_text(records(), stream)
+        else:
+            write_records(records(), fmt.value, stream)
+    reporter.finish()
+
+
+def _write_text(records: Iterator[dict[str, object]], stream: TextIO) -> None:
+    """For people: the id line, the sentences one per line, a blank line between articles."""
+    for number, record in enumerate(records):
+        lines = [str(record["id"]), *record["summary"]]  # type: ignore[misc]
+        stream.write(("\n" if number else "") + "\n".join(lines) + "\n")
+        stream.flush()

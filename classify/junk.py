@@ -1,0 +1,80 @@
+"""Page junk: which lines and sentences of scraped text may be picked for a summary.
+
+Scraped articles keep share buttons, doubled captions with credit lines, headlines, newsletter and cookie
+lines. Summarizers love them (repeated words look central), so they are excluded as *candidates* only; the
+text itself is left alone because tagging uses all of it. The rules are those that removed every piece of
+junk in the research (shared/research/segmentation.md); docs/summarization.md has our own figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+MIN_LINE_WORDS = 6
+MIN_SENTENCE_WORDS = 4
+
+# A real article line ends like a sentence; headlines, captions without a full stop and buttons do not.
+_ENDS_LIKE_SENTENCE = re.compile(r"""[.!?…]["'”’)\]]*\s*$""")
+# "Send in e-mailSend in e-mail", "Share Share", "FacebookFacebook".
+_SELF_REPEAT = re.compile(r"^(.{2,}?)\s*\1$", re.IGNORECASE)
+# Buttons glued to each other by the scraper: "FacebookTwitterEmail", "e-mailSend" (a capital right after).
+_GLUED = re.compile(r"(?i:facebook|twitter|whatsapp|e-?mail|share|print|linkedin|pinterest|reddit|comments?)"
+                    r"(?=[A-Z])")
+_CREDIT = re.compile(
+    r"\b(?:credit|photo(?:graph)?|image|picture|illustration)s?\s*(?::|by\b)\s*[^.!?]{1,60}$"
+    r"|(?:getty images|afp|reuters|ap photo|shutterstock|pa media|epa)\W*$|^(?:©|copyright\b)",
+    re.IGNORECASE,
+)
+_PHRASES = re.compile(
+    r"click (?:the|here)|follow (?:topics|us\b)|(?:our|free|daily|weekly) newsletter|newsletter sign"
+    r"|sign up (?:for|to) (?:our|the|a|free)\b.*\b(?:newsletters?|alerts?|e-?mails?|updates)\b"
+    r"|subscribe (?:now|today|here)|(?:uses?|accept|allow) (?:all )?cookies|cookie (?:policy|settings|preferences)"
+    r"|terms of (?:use|service)|all rights reserved|^advertisement\b|^(?:read|see) (?:more|also)\b|^related\b"
+    r"|scroll down for|(?:reporting|editing|writing) by\b|contributed (?:reporting )?to this report"
+    r"|(?:download|get) (?:our|the) app|share (?:this|on)\b|^(?:by|from) [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}$"
+    r"|^updated\b|^published\b|\bcomments? \(\d+\)|^\W*$",
+    re.IGNORECASE,
+)
+
+
+def _key(line: str) -> str:
+    return " ".join(line.lower().split())
+
+
+def junk_lines(lines: Sequence[str]) -> set[int]:
+    """Indexes of lines that must not be summarised, judged against the whole page.
+
+    A line seen twice is a caption or a button bar, so every copy goes; a line that another line extends
+    with a short tail is a caption with its credit glued on ("...2020.Credit: AFP"), so both go.
+    """
+    keys = [_key(line) for line in lines]
+    counts = Counter(keys)
+    junk = {i for i, key in enumerate(keys) if counts[key] > 1}
+    seen = set(keys)
+    for i, key in enumerate(keys):
+        for cut in range(max(20, len(key) - 60), len(key)):
+            if key[:cut] in seen:
+                junk.add(i)
+                junk.update(j for j, k in enumerate(keys) if k == key[:cut])
+    for i, line in enumerate(lines):
+        if is_junk_line(line):
+            junk.add(i)
+    return junk
+
+
+def is_junk_line(line: str) -> bool:
+    """Page furniture that can be told from the line alone."""
+    text = line.strip()
+    return (
+        len(text.split()) < MIN_LINE_WORDS
+        or not _ENDS_LIKE_SENTENCE.search(text)
+        or bool(_SELF_REPEAT.match(text) or _GLUED.search(text) or _CREDIT.search(text))
+        or is_junk_sentence(text)
+    )
+
+
+def is_junk_sentence(sentence: str) -> bool:
+    """Sentences inside article lines that still are furniture ("Click the alert icon to follow topics:")."""
+    return len(sentence.split()) < MIN_SENTENCE_WORDS or bool(_PHRASES.search(sentence.strip()))

@@ -1,0 +1,97 @@
+"""`classify summarize`: what a user sees on stdout, stderr and in the exit code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classify.cli.summarize import METHOD_NAMES
+from classify.summarize import DEFAULT_METHOD, METHODS
+from tests.test_summarize import ARTICLE_SENTENCES, STORY
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Path:
+    path = tmp_path / "story.txt"
+    path.write_text(STORY, encoding="utf-8")
+    return path
+
+
+def test_text_output_is_id_then_three_article_sentences(run, story: Path) -> None:
+    result = run("summarize", str(story))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == str(story) and len(lines) == 4
+    assert all(line in ARTICLE_SENTENCES for line in lines[1:])
+    assert result.stderr == ""
+
+
+def test_jsonl_records_in_input_order_with_notes_on_stderr(run, tmp_path: Path) -> None:
+    data = tmp_path / "batch.jsonl"
+    rows = [{"id": "long", "title": "Port strike", "text": STORY},
+            {"id": "short", "text": "The mayor resigned on Monday after a vote."}]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = run("summarize", str(data), "-n", "2", "--format", "jsonl", "--method", "lexrank")
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["long", "short"]
+    assert all(set(r) == {"id", "summary", "method"} and r["method"] == "lexrank" for r in records)
+    assert len(records[0]["summary"]) == 2
+    assert result.stderr.strip() == "short: article has 1 sentence, fewer than the 2 asked"
+
+
+def test_json_is_one_array_and_stdin_works(run) -> None:
+    result = run("summarize", "-", "--format", "json", "--ratio", "0.3", input=STORY)
+    assert result.exit_code == 0, result.stderr
+    [record] = json.loads(result.stdout)
+    assert len(record["summary"]) == 2 and all(s in ARTICLE_SENTENCES for s in record["summary"])
+
+
+def test_word_budget(run, story: Path) -> None:
+    result = run("summarize", str(story), "--words", "40", "--format", "jsonl")
+    assert sum(len(s.split()) for s in json.loads(result.stdout)["summary"]) <= 40
+
+
+@pytest.mark.parametrize(
+    "args", [["-n", "3", "--ratio", "0.2"], ["--ratio", "2"], ["--method", "nonsense"], ["-n", "0"], ["--format", "csv"]]
+)
+def test_usage_errors_exit_2_with_one_line_on_stderr(run, story: Path, args: list[str]) -> None:
+    result = run("summarize", str(story), *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip()
+
+
+def test_missing_file_exits_1(run, tmp_path: Path) -> None:
+    result = run("summarize", str(tmp_path / "nope.txt"))
+    assert result.exit_code == 1
+    assert "no such file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_empty_input_is_never_a_silent_empty_summary(run) -> None:
+    result = run("summarize", "-", "--format", "jsonl", input="...\n")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["summary"] == []
+    assert "no sentences found" in result.stderr
+
+
+def test_cli_lists_every_method_with_the_default_first() -> None:
+    assert set(METHOD_NAMES) == set(METHODS) and METHOD_NAMES[0] == DEFAULT_METHOD
+
+
+def test_jobs_keep_input_order_and_match_one_process(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from classify.cli import app
+
+    path = tmp_path / "many.jsonl"
+    rows = [{"id": f"a{i}", "text": f"Story {i} begins here. It has a middle part number {i}. And it ends."} for i in range(600)]
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    runner = CliRunner()
+    one = runner.invoke(app, ["summarize", str(path), "-n", "1", "-f", "jsonl"])
+    two = runner.invoke(app, ["summarize", str(path), "-n", "1", "-f", "jsonl", "--jobs", "2"])
+    assert one.exit_code == 0 and two.exit_code == 0, two.stderr
+    assert [json.loads(line)["id"] for line in two.stdout.splitlines()] == [row["id"] for row in rows]
+    assert two.stdout == one.stdout
