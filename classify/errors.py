@@ -6,11 +6,27 @@ Library code raises these; the CLI turns each into one line on stderr and an exi
 
 from __future__ import annotations
 
+import re
+
+# what str.splitlines() breaks on, and other control characters (terminal escapes among them)
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and control characters escaped, so a message stays one safe line.
+
+    Messages quote file names, column names and values from the input, which may hold anything.
+    """
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
 
 class ClassifyError(Exception):
     """A problem the user can fix: the message says what, where, and what to do."""
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class InputError(ClassifyError):
@@ -32,12 +48,12 @@ class DataError(ClassifyError):
 
 
 class BadRecordsError(ClassifyError):
-    """Some records were reported and skipped; raised at the end of a run so it exits 1."""
+    """Some inputs (files, lines, rows) were reported and skipped; raised at the end of a run so it exits 1."""
 
     def __init__(self, count: int) -> None:
         self.count = count
-        noun = "record" if count == 1 else "records"
-        super().__init__(f"{count} bad {noun} skipped (reported above); fix or remove them and rerun")
+        noun, pronoun = ("input", "it") if count == 1 else ("inputs", "them")
+        super().__init__(f"{count} bad {noun} skipped (reported above); fix or remove {pronoun} and rerun")
 
 
 class UsageError(ClassifyError):

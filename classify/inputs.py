@@ -5,7 +5,9 @@ HTML files, JSONL and CSV/TSV files of records, folders of any of these (recursi
 dot-files skipped) and `-` for standard input (JSONL when it starts with `{`, else one article).
 
 Bad records are reported through `on_problem` and skipped, so one broken line in a batch of
-thousands does not cost the rest; the caller decides how the run ends.
+thousands does not cost the rest; the caller decides how the run ends (see docs/errors.md).
+Record files are read a line at a time, so memory does not grow with the file; one article
+(a text file, a JSONL line, a CSV row) may be at most `MAX_ARTICLE_BYTES`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import codecs
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from classify.articles import Article
 from classify.errors import InputError
@@ -29,8 +32,10 @@ TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 FOLDER_SUFFIXES = RECORD_SUFFIXES | set(TABLE_SUFFIXES) | HTML_SUFFIXES | TEXT_SUFFIXES - {""}
 HEADER_KEYS = {"title", "topics", "unknown", "id"}
 NO_TOPICS = {"", "none", "-"}
-MAX_ARTICLE_BYTES = 50 * 1024 * 1024
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 SNIFF_BYTES = 64 * 1024
+CONTROL_SHARE = 0.05  # decoded text with more control characters than this is a binary file
+ENCODING_HINT = "pass --encoding (e.g. --encoding cp1252)"
 
 ProblemHandler = Callable[[InputError], None]
 
@@ -45,88 +50,200 @@ def iter_articles(
     *,
     encoding: str | None = None,
     on_problem: ProblemHandler = raise_problem,
-    stdin: TextIO | None = None,
+    stdin: IO[Any] | None = None,
+    require_labels: bool = False,
 ) -> Iterator[Article]:
-    """Yield every article in `sources`, in order, streaming record files."""
+    """Yield every article in `sources`, in order, streaming record files.
+
+    A bad file, line or row goes to `on_problem` and is skipped; an unknown `encoding` raises.
+    With `require_labels` (training, evaluation), an article without topics is a bad record too.
+    """
+    if encoding is not None:
+        encoding = check_encoding(encoding)
     for source in sources:
         if source == "-":
-            yield from _read_stdin(stdin or sys.stdin, on_problem)
+            yield from _read_stdin(stdin or sys.stdin, encoding, on_problem, require_labels)
             continue
         path = Path(source)
-        if path.is_dir():
-            for file in _walk(path):
-                yield from _read_file(file, encoding, on_problem, from_folder=True)
-        elif path.exists():
-            yield from _read_file(path, encoding, on_problem, from_folder=False)
-        else:
-            raise InputError("no such file or folder; check the path", source=source)
+        try:
+            if path.is_dir():
+                files = _walk(path)
+                if not files:
+                    on_problem(InputError("folder has no .txt, .html, .jsonl or .csv files; nothing to read", source=source))
+                for file in files:
+                    yield from _read_file(file, encoding, on_problem, require_labels)
+            elif path.exists():
+                yield from _read_file(path, encoding, on_problem, require_labels)
+            else:
+                on_problem(InputError("no such file or folder; check the path", source=source))
+        except OSError as error:
+            on_problem(InputError(f"cannot read: {error.strerror or error}", source=source))
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path) -> list[Path]:
+    files = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).parts
         if any(part.startswith(".") for part in relative) or not path.is_file():
             continue
         if path.suffix.lower() in FOLDER_SUFFIXES:
-            yield path
+            files.append(path)
+    return files
 
 
-def _read_file(path: Path, encoding: str | None, on_problem: ProblemHandler, *, from_folder: bool) -> Iterator[Article]:
+class _Counting:
+    """Counts the problems passed on, so a file that yields nothing can say why."""
+
+    def __init__(self, on_problem: ProblemHandler) -> None:
+        self.on_problem = on_problem
+        self.count = 0
+
+    def __call__(self, problem: InputError) -> None:
+        self.count += 1
+        self.on_problem(problem)
+
+
+def _read_file(path: Path, encoding: str | None, on_problem: ProblemHandler, require_labels: bool) -> Iterator[Article]:
     suffix = path.suffix.lower()
+    source = str(path)
+    counting = _Counting(on_problem)
+    articles = 0
     try:
-        if suffix in RECORD_SUFFIXES:
-            with _open_text(path, encoding) as stream:
-                yield from _read_jsonl(stream, str(path), on_problem)
-        elif suffix in TABLE_SUFFIXES:
-            with _open_text(path, encoding) as stream:
-                yield from _read_table(stream, str(path), TABLE_SUFFIXES[suffix], on_problem)
-        else:
-            article = _read_document(path, encoding, html=suffix in HTML_SUFFIXES)
-            if article is not None:
-                yield article
+        with path.open("rb") as raw:
+            if suffix in RECORD_SUFFIXES or suffix in TABLE_SUFFIXES:
+                stream, chosen = _open_records(raw, source, encoding)
+                if suffix in RECORD_SUFFIXES:
+                    lines = _lines(stream, chosen, source, counting, keep_bad=False)
+                    records = _read_jsonl(lines, source, counting, require_labels)
+                else:
+                    lines = _lines(stream, chosen, source, counting, keep_bad=True)
+                    records = _read_table(lines, source, TABLE_SUFFIXES[suffix], counting, require_labels)
+                for article in records:
+                    articles += 1
+                    yield article
+                if not articles and not counting.count:
+                    counting(InputError("no records in this file (is it empty?); it was skipped", source=source))
+            else:
+                size = path.stat().st_size
+                if size > MAX_ARTICLE_BYTES:
+                    raise _too_big(source, size)
+                article = _read_document(raw, source, encoding, html=suffix in HTML_SUFFIXES, require_labels=require_labels)
+                if article is not None:
+                    yield article
     except InputError as problem:
-        on_problem(problem)
+        counting(problem)
     except OSError as error:
-        on_problem(InputError(f"cannot read: {error.strerror or error}", source=str(path)))
+        counting(InputError(f"cannot read: {error.strerror or error}", source=source))
 
 
-def _read_stdin(stream: TextIO, on_problem: ProblemHandler) -> Iterator[Article]:
-    buffered = io.TextIOWrapper(stream.buffer, encoding="utf-8-sig", errors="replace") if hasattr(stream, "buffer") else stream
-    first = buffered.readline()
-    if first.lstrip().startswith("{"):
-        yield from _read_jsonl(_chain_first(first, buffered), "<stdin>", on_problem)
-        return
-    text = first + buffered.read()
-    if not text.strip():
-        on_problem(InputError("no text on standard input", source="<stdin>"))
-        return
-    yield _parse_text(text, "-")
+def _too_big(source: str, size: int | None = None) -> InputError:
+    amount = "more than" if size is None else f"{size / 2**20:.0f} MB, over"
+    return InputError(
+        f"{amount} the {MAX_ARTICLE_BYTES // 2**20} MB limit for one article; it was skipped: "
+        "split it, or pass the articles as JSONL records",
+        source=source,
+    )
 
 
-def _chain_first(first: str, rest: TextIO) -> Iterator[str]:
-    yield first
-    yield from rest
-
-
-def _read_document(path: Path, encoding: str | None, *, html: bool) -> Article | None:
-    size = path.stat().st_size
-    if size > MAX_ARTICLE_BYTES:
-        raise InputError(
-            f"{size // 2**20} MB is larger than the {MAX_ARTICLE_BYTES // 2**20} MB limit for one article; "
-            "split it, or pass it as JSONL records",
-            source=str(path),
-        )
-    text = decode_bytes(path.read_bytes(), str(path), encoding)
+def _read_document(
+    raw: IO[bytes], source: str, encoding: str | None, *, html: bool, article_id: str | None = None, require_labels: bool = False
+) -> Article:
+    data = raw.read(MAX_ARTICLE_BYTES + 1)
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise _too_big(source)
+    text = decode_bytes(data, source, encoding)
+    article_id = source if article_id is None else article_id
     if html:
         from classify.html import extract_article
 
         title, body = extract_article(text)
         if not body.strip():
-            raise InputError("no article text found in this HTML page", source=str(path))
-        return Article(id=str(path), title=title, text=body)
-    if not text.strip():
-        raise InputError("file has no text; it was skipped", source=str(path))
-    return _parse_text(text, str(path))
+            raise InputError("no article text found in this HTML page; it was skipped", source=source)
+        article = Article(id=article_id, title=title, text=body)
+    elif not text.strip():
+        raise InputError("file has no text; it was skipped", source=source)
+    else:
+        article = _parse_text(text, article_id)
+    if require_labels and article.labels is None:
+        raise InputError("no `topics:` line; add one after the title (e.g. `topics: security, diplomacy` or "
+                         "`topics: none`)", source=source)
+    return article
+
+
+def _read_stdin(stream: IO[Any], encoding: str | None, on_problem: ProblemHandler, require_labels: bool) -> Iterator[Article]:
+    source = "<stdin>"
+    raw = getattr(stream, "buffer", None)
+    try:
+        if raw is None:  # a text stream (tests, library callers): already decoded
+            yield from _read_stdin_text(stream, source, on_problem, require_labels)
+            return
+        head, complete = _read_head(raw, live=True)
+        if not head.strip():
+            on_problem(InputError("no text on standard input", source=source))
+            return
+        chosen = encoding or _sniff_encoding(head, source, complete=complete)
+        reader = io.BufferedReader(_Prefixed(head, raw))
+        if head.decode(chosen, errors="ignore").lstrip("\ufeff \t\r\n").startswith("{"):
+            lines = _lines(reader, chosen, source, on_problem, keep_bad=False)
+            yield from _read_jsonl(lines, source, on_problem, require_labels)
+        else:
+            yield _read_document(reader, source, encoding, html=False, article_id="-", require_labels=require_labels)
+    except InputError as problem:
+        on_problem(problem)
+
+
+def _read_stdin_text(stream: TextIO, source: str, on_problem: ProblemHandler, require_labels: bool) -> Iterator[Article]:
+    first = stream.readline(MAX_ARTICLE_BYTES + 1)
+    if first.lstrip("\ufeff \t\r\n").startswith("{"):
+        yield from _read_jsonl(_text_lines(stream, source, on_problem, first), source, on_problem, require_labels)
+        return
+    rest = stream.read(MAX_ARTICLE_BYTES + 1)
+    data = io.BytesIO((first + rest).encode("utf-8", errors="surrogatepass"))
+    yield _read_document(data, source, "utf-8", html=False, article_id="-", require_labels=require_labels)
+
+
+def _read_head(raw: IO[bytes], *, live: bool = False) -> tuple[bytes, bool]:
+    """The first bytes of a stream to sniff, and whether that was all of it.
+
+    `live` (a pipe): stop after the first line rather than wait for more, so a slow writer's
+    records are tagged as they come.
+    """
+    if not live:
+        head = raw.read(SNIFF_BYTES)
+        return head, len(head) < SNIFF_BYTES
+    read = getattr(raw, "read1", raw.read)
+    head = b""
+    while len(head) < SNIFF_BYTES:
+        chunk = read(SNIFF_BYTES - len(head))
+        if not chunk:
+            return head, True
+        head += chunk
+        if b"\n" in head and len(head) >= 4:
+            break
+    return head, False
+
+
+class _Prefixed(io.RawIOBase):
+    """`head` (already read) followed by the rest of `raw`, as one readable stream."""
+
+    def __init__(self, head: bytes, raw: IO[bytes]) -> None:
+        self._head = head
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            count = min(len(view), len(self._head))
+            view[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        read = getattr(self._raw, "read1", self._raw.read)
+        data = read(len(view))
+        view[: len(data)] = data
+        return len(data)
 
 
 def _parse_text(text: str, article_id: str) -> Article:
@@ -158,117 +275,305 @@ def parse_labels(value: Any) -> frozenset[str]:
         value = value.replace(";", ",").split(",")
     if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
         raise ValueError("labels must be a list of topic names or a comma-separated string")
-    labels = {item.strip() for item in value}
+    labels = {_clean(item).strip() for item in value}
     return frozenset(label for label in labels if label.lower() not in NO_TOPICS)
 
 
-def _record_to_article(record: Any, default_id: str) -> Article:
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    """JSON may carry lone surrogates (half an emoji); they cannot be written out, so replace them."""
+    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text
+
+
+def _record_to_article(record: Any, default_id: str, require_labels: bool = False) -> Article:
     if not isinstance(record, dict):
         raise ValueError("a record must be a JSON object with a `text` field")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ValueError("record has no `text`; every record needs the article text in `text`")
     labels = record.get("labels")
+    if require_labels and labels is None:
+        raise ValueError('record has no `labels`; give its topics (e.g. "labels": ["security"], or [] for none)')
     summary = record.get("summary")
     if isinstance(summary, str):
         summary = [line for line in summary.split("\n") if line.strip()]
+    elif summary is not None and not isinstance(summary, list):
+        raise ValueError("`summary` must be a string or a list of sentences")
+    record_id = record.get("id")
     return Article(
-        id=str(record.get("id") or default_id),
-        title=str(record.get("title") or ""),
-        text=text,
+        id=default_id if record_id is None or record_id == "" else _clean(str(record_id)),
+        title=_clean(str(record.get("title") or "")),
+        text=_clean(text),
         labels=None if labels is None else parse_labels(labels),
         unknown_labels=parse_labels(record.get("unknown_labels") or []),
-        summary=None if summary is None else tuple(str(s) for s in summary),
+        summary=None if summary is None else tuple(_clean(str(s)) for s in summary),
     )
 
 
-def _read_jsonl(lines: Iterator[str] | TextIO, source: str, on_problem: ProblemHandler) -> Iterator[Article]:
-    line_number = 0
+# --- lines: one article per line at most, undecodable lines reported with their number ---
+
+Line = tuple[int, str, bool]  # (line number, text, decoded cleanly)
+
+
+def _line_safe(encoding: str) -> bool:
+    """True when b"\\n" always ends a line in this encoding, so lines can be split before decoding."""
+    name = codecs.lookup(encoding).name
+    if name.startswith(("utf-7", "utf_7", "iso2022", "hz")):
+        return False
     try:
-        for line_number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                message = f"not valid JSON ({error.msg}); each line must be one JSON object"
-                on_problem(InputError(message, source=source, line=line_number))
-                continue
-            try:
-                yield _record_to_article(record, f"{source}:{line_number}")
-            except ValueError as error:
-                on_problem(InputError(str(error), source=source, line=line_number))
+        return b"a\nb".decode(name) == "a\nb"
     except UnicodeDecodeError:
-        message = "undecodable bytes after this line; pass --encoding (e.g. --encoding latin-1)"
-        on_problem(InputError(message, source=source, line=line_number))
+        return False
 
 
-def _read_table(stream: TextIO, source: str, delimiter: str, on_problem: ProblemHandler) -> Iterator[Article]:
+def _lines(stream: IO[bytes], encoding: str, source: str, on_problem: ProblemHandler, *, keep_bad: bool) -> Iterator[Line]:
+    """Decoded lines of a binary stream; bad lines are reported, and kept (with U+FFFD) if `keep_bad`."""
+    if not _line_safe(encoding):
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
+        yield from _text_lines(text, source, on_problem)
+        return
+    number = 0
+    while True:
+        data = stream.readline(MAX_ARTICLE_BYTES + 1)
+        if not data:
+            return
+        number += 1
+        if len(data) > MAX_ARTICLE_BYTES and not data.endswith(b"\n"):
+            while (rest := stream.readline(2**20)) and not rest.endswith(b"\n"):
+                pass
+            on_problem(InputError(f"line longer than the {MAX_ARTICLE_BYTES // 2**20} MB limit for one article; it was skipped",
+                                  source=source, line=number))
+            if keep_bad:
+                yield number, "\n", False
+            continue
+        try:
+            yield number, data.decode(encoding), True
+        except UnicodeDecodeError as error:
+            bad = data[error.start:error.start + 1].hex()
+            on_problem(InputError(f"not valid {_label(encoding)} (byte 0x{bad} at column {error.start + 1}); "
+                                  f"fix the line or {ENCODING_HINT}", source=source, line=number))
+            if keep_bad:
+                yield number, data.decode(encoding, errors="replace"), False
+
+
+def _text_lines(stream: TextIO, source: str, on_problem: ProblemHandler, first: str | None = None) -> Iterator[Line]:
+    """Lines of a text stream, each read with a bounded `readline` so one huge line cannot fill memory."""
+    number = 0
+    try:
+        while True:
+            line = first if first is not None else stream.readline(MAX_ARTICLE_BYTES + 1)
+            first = None
+            if not line:
+                return
+            number += 1
+            if len(line) > MAX_ARTICLE_BYTES and not line.endswith(("\n", "\r")):
+                while (rest := stream.readline(2**20)) and not rest.endswith(("\n", "\r")):
+                    pass
+                on_problem(InputError(f"line longer than the {MAX_ARTICLE_BYTES // 2**20} MB limit for one article; "
+                                      "it was skipped", source=source, line=number))
+                yield number, "\n", False
+                continue
+            yield number, line, True
+    except UnicodeDecodeError:
+        on_problem(InputError(f"undecodable bytes after this line; the rest of the file was skipped; {ENCODING_HINT}",
+                              source=source, line=number))
+
+
+def _read_jsonl(
+    lines: Iterator[Line], source: str, on_problem: ProblemHandler, require_labels: bool = False
+) -> Iterator[Article]:
+    for number, line, ok in lines:
+        if not ok or not line.strip():
+            continue
+        try:
+            record = json.loads(line.rstrip("\r\n"))
+        except json.JSONDecodeError as error:
+            message = f"not valid JSON ({error.msg} at column {error.colno}); each line must be one JSON object"
+            on_problem(InputError(message, source=source, line=number))
+            continue
+        except (ValueError, RecursionError) as error:  # e.g. integers too long, nesting too deep
+            reason = ("nested too deeply" if isinstance(error, RecursionError)
+                      else "a number with too many digits" if "digits" in str(error) else str(error))
+            on_problem(InputError(f"not usable JSON ({reason})", source=source, line=number))
+            continue
+        try:
+            yield _record_to_article(record, f"{source}:{number}", require_labels)
+        except ValueError as error:
+            on_problem(InputError(str(error), source=source, line=number))
+
+
+def _read_table(
+    lines: Iterator[Line], source: str, delimiter: str, on_problem: ProblemHandler, require_labels: bool = False
+) -> Iterator[Article]:
     csv.field_size_limit(MAX_ARTICLE_BYTES)
-    reader = csv.DictReader(stream, delimiter=delimiter)
+    bad_lines: set[int] = set()
+
+    def feed() -> Iterator[str]:
+        for number, text, ok in lines:
+            if not ok:
+                bad_lines.add(number)
+            yield text
+
+    reader = csv.reader(feed(), delimiter=delimiter)
     try:
-        if reader.fieldnames is None or "text" not in reader.fieldnames:
-            raise InputError("no `text` column in the header row; name the article column `text`",
-                             source=source, line=1)
-        for row in reader:
-            line_number = reader.line_num
-            fields: dict[str, Any] = {key: value for key, value in row.items() if key is not None}
-            for key in ("labels", "unknown_labels"):
-                if fields.get(key) is None or fields.get(key) == "":
-                    fields.pop(key, None)
-            try:
-                yield _record_to_article(fields, f"{source}:{line_number}")
-            except ValueError as error:
-                on_problem(InputError(str(error), source=source, line=line_number))
+        header = next(reader, None)
     except csv.Error as error:
-        on_problem(InputError(f"broken CSV ({error})", source=source, line=reader.line_num))
-    except UnicodeDecodeError:
-        message = "undecodable bytes; pass --encoding (e.g. --encoding latin-1)"
-        on_problem(InputError(message, source=source, line=reader.line_num))
+        raise InputError(f"broken CSV header ({error})", source=source, line=1) from None
+    if header is None:
+        raise InputError("file is empty; it was skipped", source=source)
+    names = [name.strip().lower() for name in header]
+    if "text" not in names:
+        found = ", ".join(name for name in names if name) or "none"
+        raise InputError(f"no `text` column in the header row (found: {found}); name the article column `text`",
+                         source=source, line=1)
+    previous = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            on_problem(InputError(f"broken CSV ({error}); the row was skipped", source=source, line=previous + 1))
+            previous = reader.line_num
+            continue
+        first, previous = previous + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if any(number in bad_lines for number in range(first, previous + 1)):
+            continue  # already reported as undecodable
+        fields: dict[str, Any] = {name: value for name, value in zip(names, row, strict=False) if name}
+        for key in ("labels", "unknown_labels", "summary"):
+            if fields.get(key) == "":
+                fields.pop(key)
+        try:
+            yield _record_to_article(fields, f"{source}:{first}", require_labels)
+        except ValueError as error:
+            on_problem(InputError(str(error), source=source, line=first))
 
 
-def _open_text(path: Path, encoding: str | None) -> TextIO:
-    """Open a record file for streaming, its encoding sniffed from the first bytes."""
-    if encoding is None:
-        with path.open("rb") as raw:
-            sample = raw.read(SNIFF_BYTES)
-        encoding = _sniff_encoding(sample, str(path), complete=len(sample) < SNIFF_BYTES)
-    return path.open(encoding=_checked_encoding(encoding), errors="strict", newline="")
+# --- encodings ---
 
 
-def _checked_encoding(encoding: str) -> str:
+def check_encoding(encoding: str) -> str:
+    """The codec name for a user's `--encoding`, or an InputError saying what to pass instead."""
     try:
-        return codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
-        raise InputError(f"unknown encoding {encoding!r}; try utf-8, latin-1, cp1252 or utf-16") from None
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise InputError(f"unknown text encoding {encoding!r}; try utf-8, cp1252, latin-1 or utf-16")
+    return info.name
+
+
+def _label(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32"}.get(name, name)
+
+
+def _open_records(raw: IO[bytes], source: str, encoding: str | None) -> tuple[IO[bytes], str]:
+    """A binary stream positioned at the start, and the encoding to read it with."""
+    head, complete = _read_head(raw)
+    if encoding is None:
+        encoding = _sniff_encoding(head, source, complete=complete)
+    elif _line_safe(encoding) and b"\x00" in head:
+        raise _binary(source)
+    elif codecs.lookup(encoding).name == "utf-8" and head.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    return io.BufferedReader(_Prefixed(head, raw)), encoding
+
+
+def _binary(source: str) -> InputError:
+    return InputError("looks like a binary file, not text; it was skipped", source=source)
 
 
 def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> str:
     """Decode a whole file: the forced encoding, else UTF-8, else what charset-normalizer finds."""
     if encoding is not None:
+        encoding = check_encoding(encoding)
+        if _line_safe(encoding) and b"\x00" in data:
+            raise _binary(source)
         try:
-            return data.decode(_checked_encoding(encoding))
+            text = data.decode(encoding)
         except UnicodeDecodeError as error:
-            raise InputError(f"not valid {encoding} (byte {error.start}); try another --encoding", source=source) from None
-    return data.decode(_sniff_encoding(data, source, complete=True), errors="replace")
+            raise InputError(f"not valid {_label(encoding)} (byte 0x{data[error.start:error.start + 1].hex()} at offset "
+                             f"{error.start}); try another --encoding", source=source) from None
+    else:
+        chosen = _sniff_encoding(data[:SNIFF_BYTES], source, complete=len(data) <= SNIFF_BYTES)
+        try:
+            text = data.decode(chosen)
+        except UnicodeDecodeError as error:
+            if chosen == "utf-8":  # plain ASCII at first, then something else: look where it stops being UTF-8
+                start = max(0, error.start - 1024)
+                chosen = _sniff_encoding(data[start:start + SNIFF_BYTES], source, complete=False, after_utf8=True)
+            text = data.decode(chosen, errors="replace")
+    if _looks_binary(text):
+        raise _binary(source)
+    return text.removeprefix("\ufeff")
 
 
-def _sniff_encoding(sample: bytes, source: str, *, complete: bool) -> str:
+def _looks_binary(text: str) -> bool:
+    sample = text[:SNIFF_BYTES]
+    controls = sum(1 for char in sample if (char < " " and char not in "\t\n\r\f\v") or char == "\x7f")
+    return controls > CONTROL_SHARE * max(len(sample), 1)
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    try:
+        return b"text: A-z 0-9\n".decode(encoding) == "text: A-z 0-9\n" and _line_safe(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+def _sniff_encoding(sample: bytes, source: str, *, complete: bool, after_utf8: bool = False) -> str:
+    """A BOM's encoding; UTF-8 if the bytes are; cp1252 if they read as Western text; else charset-normalizer's guess."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in sample:
-        raise InputError("looks like a binary file, not text; it was skipped", source=source)
+        raise _binary(source)
+    if not after_utf8:
+        try:
+            sample.decode("utf-8")
+            return "utf-8"
+        except UnicodeDecodeError as error:
+            if not complete and error.start >= len(sample) - 4 and error.reason == "unexpected end of data":
+                return "utf-8"  # a character cut by the sample's end
     try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as error:
-        if not complete and error.start >= len(sample) - 4:
-            return "utf-8"  # a character cut by the sample's end
+        if _looks_western(sample.decode("cp1252")):
+            return "cp1252"
+    except UnicodeDecodeError:
+        pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample).best()
+    best = next((match for match in from_bytes(sample) if _ascii_compatible(match.encoding)), None)
     if best is None:
-        raise InputError("looks like a binary file, not text; it was skipped", source=source)
+        raise _binary(source)
     return best.encoding
+
+
+# letters and typography a Western text in cp1252 is made of (not ¹ ¤ ¦ ¨ ¯ ´ ¸ ¼ and the like)
+WESTERN_CHARACTERS = frozenset(
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ"
+    "ŠšŽžŒœŸƒ“”‘’‚„–—…€•«»°·§©®™†‡‰‹›¡¿£¥¢ªº±×÷\u00a0"
+)
+
+
+def _looks_western(text: str) -> bool:
+    """cp1252's reading is plausible: accented letters and typography, one or two at a time.
+
+    charset-normalizer cannot tell cp1252 from cp1250, cp1257 or cp775 on a short text (it guessed
+    each for French or German sentences), but Western text has its few non-ASCII characters inside
+    ASCII words, while Cyrillic, Greek or Chinese bytes read as cp1252 make long runs of them.
+    """
+    foreign = [char for char in text if char >= "\x80"]
+    if not foreign:
+        return True
+    if sum(char in WESTERN_CHARACTERS for char in foreign) < 0.95 * len(foreign):
+        return False
+    runs = [len(run) for run in re.findall("[^\x00-\x7f]+", text)]
+    return sum(length for length in runs if length <= 2) >= 0.9 * len(foreign)

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -72,20 +73,49 @@ def atomic_file(path: Path, mode: str = "w") -> Iterator[Any]:
     """Write to a temporary file beside `path` and rename it over `path` only on success.
 
     A crash, a kill or an exception leaves the previous file untouched, and two writers racing
-    on the same path leave one complete file (the rename is atomic on POSIX and Windows).
+    on the same path leave one complete file (the rename is atomic on POSIX and Windows). The new
+    file gets the old one's permissions, or the usual ones for a new file (not mkstemp's 0600).
+    A SIGKILL can leave a stray `.NAME.*.tmp` beside `path`; it is safe to delete.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    permissions = _permissions_for(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(handle, permissions)
         with os.fdopen(handle, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    _sync_folder(path.parent)
+
+
+def _permissions_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself survive a power cut (POSIX; best effort)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 @contextlib.contextmanager

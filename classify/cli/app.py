@@ -2,50 +2,131 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from typer.core import TyperGroup
 
 from classify import __version__, progress
-from classify.errors import BadRecordsError, ClassifyError, InputError, UsageError
+from classify.errors import BadRecordsError, ClassifyError, InputError, UsageError, one_line
 
 DEBUG = False
+INTERRUPTED = "Interrupted."
+
+
+def _parser_exceptions() -> tuple[type[BaseException], ...]:
+    """Click's own signals (usage errors, --help, exits): Typer shows those itself.
+
+    Typer >= 0.2x runs on a vendored copy of Click (`typer._click`), older ones on `click`.
+    """
+    found: list[type[BaseException]] = [click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
+                                        typer.Exit, typer.Abort]
+    try:
+        from typer._click import exceptions as vendored
+    except ImportError:
+        return tuple(found)
+    return (*found, vendored.ClickException)  # its Exit and Abort are typer.Exit and typer.Abort
+
+
+PARSER_EXCEPTIONS = _parser_exceptions()
 
 
 class ClassifyGroup(TyperGroup):
-    """Runs a command and maps what it raises to one stderr line and an exit code."""
+    """Runs a command and maps what it raises to one stderr line and an exit code.
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    This is the only place an exception becomes a message: `ClassifyError`s print their
+    message, file-system errors their path and reason, Ctrl-C "Interrupted." (exit 130), a
+    closed pipe nothing, and anything else a short line with a hint to rerun with --debug.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.TyperException, typer.Exit, typer.Abort):
-            raise  # the parser's own usage errors (exit 2) and exits
+        except PARSER_EXCEPTIONS:
+            raise
         except ClassifyError as error:
             say(f"Error: {error}")
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
-            say("Interrupted.")
+            say(INTERRUPTED)
+            _INTERRUPT_SHOWN.set()
             raise typer.Exit(130) from None
         except BrokenPipeError:
-            sys.stdout = open(_devnull(), "w")  # noqa: SIM115 - keep interpreter shutdown from failing on the pipe
+            _silence_stdout()
             raise typer.Exit(0) from None
         except Exception as error:
             if DEBUG:
                 raise
-            say(f"Error: unexpected {type(error).__name__}: {error}. Rerun with --debug for the traceback, and report it.")
+            say(f"Error: {describe(error)}")
             raise typer.Exit(1) from None
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as exit_:
+            if exit_.code == 130 and not _INTERRUPT_SHOWN.is_set():
+                say(INTERRUPTED)  # Ctrl-C while Typer was still parsing the command line
+            raise
+        finally:
+            _INTERRUPT_SHOWN.clear()
+            try:
+                sys.stdout.flush()
+            except BrokenPipeError:
+                _silence_stdout()
+            except (OSError, ValueError):
+                pass
 
-def _devnull() -> str:
-    import os
 
-    return os.devnull
+_INTERRUPT_SHOWN = threading.Event()
 
 
-app = typer.Typer(
+def describe(error: BaseException) -> str:
+    """One line for an exception no command expected (file-system errors are expected)."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f"{error.filename}: " if error.filename else ""
+        return one_line(f"{where}{error.strerror}; check the path, its permissions and the free space")
+    if isinstance(error, MemoryError):
+        return "out of memory; pass fewer or smaller articles at a time"
+    return one_line(f"unexpected {type(error).__name__}: {error}. Rerun with --debug for the traceback, and report it.")
+
+
+def _silence_stdout() -> None:
+    """Stdout's reader has gone (`| head`): drop the rest quietly, including at interpreter exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+
+
+class ClassifyTyper(typer.Typer):
+    """The app as a program: Ctrl-C at any moment is exit 130, and SIGTERM cleans up like it."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _terminated)
+        try:
+            return super().__call__(*args, **kwargs)
+        except KeyboardInterrupt:
+            if not _INTERRUPT_SHOWN.is_set():
+                say(INTERRUPTED)
+            sys.exit(130)
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    """SIGTERM: unwind (temporary files are removed, outputs left as they were) and exit 143."""
+    say("Terminated.")
+    raise SystemExit(128 + signum)
+
+
+app = ClassifyTyper(
     cls=ClassifyGroup,
     name="classify",
     help="Tag news articles with topics and write extractive summaries, offline.",
@@ -68,14 +149,26 @@ def inform(message: str) -> None:
 
 
 class ProblemReporter:
-    """Reports each bad record on stderr as it is met, and fails the run once at the end."""
+    """Reports each bad record on stderr as it is met, and fails the run once at the end.
+
+    After `MAX_SHOWN` problems in one file (a file in the wrong format), the rest of that
+    file's problems are counted but not shown, so stderr stays readable.
+    """
+
+    MAX_SHOWN = 100
 
     def __init__(self) -> None:
         self.count = 0
+        self.per_source: dict[str | None, int] = {}
 
     def __call__(self, problem: InputError) -> None:
         self.count += 1
-        say(f"Error: {problem}")
+        seen = self.per_source[problem.source] = self.per_source.get(problem.source, 0) + 1
+        if seen <= self.MAX_SHOWN:
+            say(f"Error: {problem}")
+        if seen == self.MAX_SHOWN:
+            say(one_line(f"Error: {problem.source}: {self.MAX_SHOWN} problems so far; further ones in this file are "
+                         "counted but not shown (is it in the right format?)"))
 
     def finish(self) -> None:
         if self.count:
@@ -115,8 +208,24 @@ ModelOption = Annotated[
         help="Model file [default: $CLASSIFY_MODEL, else the default model built from the bundled seeds].",
     ),
 ]
+
+
+def _check_encoding(value: str | None) -> str | None:
+    """Refuse an unknown `--encoding` before any work starts (exit 2)."""
+    if value is not None:
+        from classify.inputs import check_encoding
+
+        try:
+            check_encoding(value)
+        except InputError as error:
+            raise typer.BadParameter(str(error)) from None
+    return value
+
+
 EncodingOption = Annotated[
-    str | None, typer.Option("--encoding", "-e", help="Force the input encoding (default: UTF-8, else detected).")
+    str | None,
+    typer.Option("--encoding", "-e", callback=_check_encoding,
+                 help="Force the input encoding, e.g. cp1252 (default: UTF-8, else detected)."),
 ]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", dir_okay=False, help="Write to this file (atomically) instead of stdout.")

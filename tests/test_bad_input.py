@@ -1,0 +1,383 @@
+"""Bad input gets one line per problem, with file and line, and never a traceback.
+
+The batch policy (docs/errors.md): every command reports each bad file, line or row on stderr as
+`Error: FILE:LINE: what; what to do`, skips it, carries on, and exits 1 at the end; `tag` and
+`summarize` still write the good records, `train` writes no model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classify.errors import InputError
+from classify.inputs import iter_articles
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+
+WESTERN = "Café owners in Zürich said the naïve plan was déjà vu; the façade cost 5 €."  # cp1252 and UTF-8
+LATIN1 = "Café owners in Zürich said the naïve plan was déjà vu."  # also latin-1
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256)) * 4
+
+
+def lines_of(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip()]
+
+
+def assert_calm(result, code: int = 1) -> None:
+    """The exit code asked for, only `Error:`/`Warning:` lines on stderr, and no traceback."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def tagged_ids(result) -> list[str]:
+    return [json.loads(line)["id"] for line in result.stdout.splitlines()]
+
+
+# --- encodings ---
+
+@pytest.mark.parametrize(("encoding", "text"), [
+    ("utf-8", WESTERN),
+    ("utf-8-sig", WESTERN),
+    ("utf-16", WESTERN),
+    ("cp1252", WESTERN),
+    ("latin-1", LATIN1),
+])
+def test_text_files_in_common_encodings_are_read_correctly(run, model_path: Path, tmp_path: Path, encoding, text) -> None:
+    path = tmp_path / f"{encoding}.txt"
+    path.write_bytes(f"id: ça-{encoding}\n\n{SECURITY[0]} {text}\n".encode(encoding))
+    (article,) = iter_articles([str(path)])
+    assert article.text == f"{SECURITY[0]} {text}"
+
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 0)
+    assert tagged_ids(result) == [f"ça-{encoding}"]
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_record_files_in_common_encodings_are_read_correctly(run, model_path: Path, tmp_path: Path, encoding, kind) -> None:
+    ids = [f"café-{i}" for i in range(3)]
+    if kind == "jsonl":
+        content = "".join(json.dumps({"id": i, "text": f"{SECURITY[1]} {WESTERN}"}, ensure_ascii=False) + "\n" for i in ids)
+    else:
+        content = "id,text\n" + "".join(f'{i},"{SECURITY[1]} {WESTERN}"\n' for i in ids)
+    path = tmp_path / f"records.{kind}"
+    path.write_bytes(content.encode(encoding))
+    assert [a.text for a in iter_articles([str(path)])] == [f"{SECURITY[1]} {WESTERN}"] * 3
+
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 0)
+    assert tagged_ids(result) == ids
+
+
+def test_stdin_in_another_encoding_is_detected(run, model_path: Path) -> None:
+    record = json.dumps({"id": "déjà", "text": f"{DIPLOMACY[0]} {WESTERN}"}, ensure_ascii=False) + "\n"
+    result = run("tag", "-", "-m", str(model_path), "-f", "jsonl", input=record.encode("cp1252"))
+    assert_calm(result, 0)
+    assert tagged_ids(result) == ["déjà"]
+
+
+def test_encoding_option_forces_one(run, model_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt"
+    path.write_bytes(f"id: ça\n\n{SECURITY[0]} {LATIN1}".encode("latin-1"))
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl", "--encoding", "latin-1")
+    assert_calm(result, 0)
+    assert tagged_ids(result) == ["ça"]
+
+    wrong = run("tag", str(path), "-m", str(model_path), "-f", "jsonl", "--encoding", "utf-8")
+    assert_calm(wrong, 1)
+    assert wrong.stdout == ""
+    assert f"Error: {path}: not valid UTF-8" in wrong.stderr and "--encoding" in wrong.stderr
+
+
+@pytest.mark.parametrize("name", ["klingon", "rot13", "base64"])
+def test_unknown_encoding_is_a_usage_error_before_any_work(run, model_path: Path, tmp_path: Path, name: str) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(SECURITY[0])
+    result = run("tag", str(path), "-m", str(model_path), "--encoding", name)
+    assert_calm(result, 2)
+    assert "unknown text encoding" in result.stderr and name in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("picture.txt", PNG, "looks like a binary file"),
+    ("records.jsonl", PNG, "looks like a binary file"),
+    ("table.csv", PNG, "looks like a binary file"),
+    ("empty.txt", b"", "file has no text"),
+    ("blank.txt", b"  \n\t\n", "file has no text"),
+    ("empty.jsonl", b"", "no records in this file"),
+    ("blank.jsonl", b"\n\n  \n", "no records in this file"),
+    ("empty.csv", b"", "file is empty"),
+    ("header-only.csv", b"id,text\n", "no records in this file"),
+])
+def test_binary_and_empty_files_are_reported_and_skipped(run, model_path: Path, tmp_path: Path, name, content, message) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(SECURITY[0])
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    result = run("tag", str(bad), str(good), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 1)
+    assert tagged_ids(result) == [str(good)]  # not tagged as an empty article
+    errors = lines_of(result.stderr)
+    assert len(errors) == 2 and errors[0].startswith(f"Error: {bad}: {message}")
+    assert errors[1] == "Error: 1 bad input skipped (reported above); fix or remove it and rerun"
+
+
+def test_binary_file_is_refused_even_with_a_forced_encoding(run, model_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "picture.txt"
+    path.write_bytes(PNG)
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl", "--encoding", "latin-1")
+    assert_calm(result, 1)
+    assert result.stdout == "" and "looks like a binary file" in result.stderr
+
+
+def test_undecodable_line_mid_file_is_reported_with_its_number(run, model_path: Path, tmp_path: Path) -> None:
+    # more than the 64 KB that encoding detection looks at, all UTF-8, then one cp1252 line
+    good = [json.dumps({"id": f"r{i}", "text": f"{OTHER[i % 6]} é"}, ensure_ascii=False).encode() for i in range(1200)]
+    bad = b'{"id": "bad", "text": "caf\xe9 in Z\xfcrich"}'
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\n".join([*good[:1000], bad, *good[1000:]]) + b"\n")
+    assert path.stat().st_size > 64 * 1024
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 1)
+    assert f"Error: {path}:1001: not valid UTF-8 (byte 0xe9" in result.stderr
+    assert len(tagged_ids(result)) == 1200  # the lines after it still count
+
+
+# --- bad records, the same for every command ---
+
+def labelled_records() -> list[dict]:
+    records = []
+    for i in range(4):
+        records.append({"id": f"sec-{i}", "text": f"{SECURITY[i]} {OTHER[i]}", "labels": ["security"]})
+        records.append({"id": f"dip-{i}", "text": f"{DIPLOMACY[i]} {OTHER[i + 1]}", "labels": ["diplomacy"]})
+        records.append({"id": f"me-{i}", "text": f"{MIDDLE_EAST[i]} {OTHER[i + 2]}", "labels": ["middle-east"]})
+        records.append({"id": f"none-{i}", "text": f"{OTHER[i]} {OTHER[(i + 3) % 6]}", "labels": []})
+    return records
+
+
+BAD_LINES = {  # line number -> (line, what stderr says about it)
+    2: ('{"id": "broken", "text": ', "not valid JSON"),
+    4: ('["a", "list"]', "a record must be a JSON object"),
+    5: ('"just a string"', "a record must be a JSON object"),
+    7: ('{"id": "no-text", "labels": []}', "record has no `text`"),
+    9: ('{"id": "empty", "text": "   ", "labels": []}', "record has no `text`"),
+    10: ('{"id": "number", "text": 42, "labels": []}', "record has no `text`"),
+}
+
+
+@pytest.fixture
+def batch(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A labelled JSONL file with the bad lines above among 16 good records."""
+    good = iter(labelled_records())
+    lines, ids = [], []
+    for number in range(1, 23):
+        if number in BAD_LINES:
+            lines.append(BAD_LINES[number][0])
+        else:
+            record = next(good)
+            ids.append(record["id"])
+            lines.append(json.dumps(record))
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path, ids
+
+
+def assert_bad_lines_reported(stderr: str, path: Path) -> None:
+    errors = lines_of(stderr)
+    reported = [line for line in errors if line.startswith(f"Error: {path}:")]
+    assert len(reported) == len(BAD_LINES), errors
+    for line, (number, (_, message)) in zip(reported, sorted(BAD_LINES.items()), strict=True):
+        assert line.startswith(f"Error: {path}:{number}: {message}"), line
+    assert errors[-1] == f"Error: {len(BAD_LINES)} bad inputs skipped (reported above); fix or remove them and rerun"
+
+
+def test_tag_reports_each_bad_record_and_writes_the_good_ones(run, model_path: Path, batch, tmp_path: Path) -> None:
+    path, ids = batch
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 1)
+    assert tagged_ids(result) == ids
+    assert_bad_lines_reported(result.stderr, path)
+
+    output = tmp_path / "tags.jsonl"
+    to_file = run("tag", str(path), "-m", str(model_path), "-f", "jsonl", "-o", str(output))
+    assert_calm(to_file, 1)
+    assert [json.loads(line)["id"] for line in output.read_text().splitlines()] == ids
+
+
+def test_summarize_reports_each_bad_record_and_writes_the_good_ones(run, batch) -> None:
+    path, ids = batch
+    result = run("summarize", str(path), "-f", "jsonl")
+    assert_calm(result, 1)
+    assert tagged_ids(result) == ids
+    assert_bad_lines_reported("\n".join(line for line in result.stderr.splitlines() if line.startswith("Error")), path)
+
+
+def test_evaluate_reports_each_bad_record_and_scores_the_good_ones(run, model_path: Path, batch) -> None:
+    path, _ = batch
+    result = run("evaluate", str(path), "-m", str(model_path), "-f", "json")
+    assert_calm(result, 1)
+    metrics = json.loads(result.stdout)["metrics"]
+    assert metrics["security"]["positives"] == 4 and metrics["security"]["negatives"] == 12
+    assert_bad_lines_reported(result.stderr, path)
+
+
+def test_train_reports_each_bad_record_and_writes_no_model(run, model_path: Path, batch, tmp_path: Path) -> None:
+    path, _ = batch
+    fresh = tmp_path / "fresh.npz"
+    result = run("train", str(path), "-m", str(fresh))
+    assert_calm(result, 1)
+    assert_bad_lines_reported(result.stderr, path)
+    assert not fresh.exists()
+    assert list(tmp_path.glob(".fresh.npz*")) == []
+
+    existing = tmp_path / "existing.npz"
+    existing.write_bytes(model_path.read_bytes())
+    again = run("train", str(path), "-m", str(existing))
+    assert_calm(again, 1)
+    assert existing.read_bytes() == model_path.read_bytes()
+
+
+def test_train_succeeds_once_the_bad_lines_are_gone(run, batch, tmp_path: Path) -> None:
+    path, _ = batch
+    path.write_text("\n".join(json.dumps(r) for r in labelled_records()) + "\n")
+    result = run("train", str(path), "-m", str(tmp_path / "ok.npz"))
+    assert_calm(result, 0)
+    assert (tmp_path / "ok.npz").exists()
+
+
+def test_csv_without_a_text_column_names_the_columns_it_found(run, model_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "news.csv"
+    path.write_text("id,body\n1,Some story\n")
+    for command in (["tag", str(path), "-m", str(model_path)], ["summarize", str(path)],
+                    ["evaluate", str(path), "-m", str(model_path)], ["train", str(path), "-m", str(tmp_path / "m.npz")]):
+        result = run(*command)
+        assert_calm(result, 1)
+        assert f"Error: {path}:1: no `text` column in the header row (found: id, body)" in result.stderr, command
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_csv_rows_without_text_are_reported_with_their_first_line(run, model_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "news.csv"
+    path.write_text(
+        "id,text\n"
+        f'a,"{SECURITY[0]}\nsecond line of a"\n'  # lines 2-3
+        "b,\n"  # line 4
+        f"c,{DIPLOMACY[0].replace(',', '')}\n"  # line 5
+        'd,"   "\n'  # line 6
+        "\n"  # a blank line is no record
+        f"e,{OTHER[0].replace(',', '')}\n",
+        encoding="utf-8",
+    )
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 1)
+    assert tagged_ids(result) == ["a", "c", "e"]
+    errors = lines_of(result.stderr)
+    assert errors[0].startswith(f"Error: {path}:4: record has no `text`")
+    assert errors[1].startswith(f"Error: {path}:6: record has no `text`")
+    assert len(errors) == 3
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("[" * 100_000, "nested too deeply"),
+    ('{"text": "a", "id": 1' + "0" * 5000 + "}", "not usable JSON"),
+    ('{"text": "a story", "labels": 7}', "labels must be a list"),
+    ('{"text": "a story", "summary": 7}', "`summary` must be"),
+])
+def test_hostile_json_lines_are_reported(run, model_path: Path, tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "hostile.jsonl"
+    path.write_text(line + "\n" + json.dumps({"id": "fine", "text": SECURITY[0]}) + "\n")
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 1)
+    assert tagged_ids(result) == ["fine"]
+    assert lines_of(result.stderr)[0].startswith(f"Error: {path}:1: ") and message in result.stderr
+
+
+def test_half_an_emoji_in_json_is_written_out_as_a_replacement_character(run, model_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "surrogate.jsonl"
+    path.write_text('{"id": "x\\ud83d", "text": "' + SECURITY[0] + '"}\n')
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 0)
+    assert tagged_ids(result) == ["x\ufffd"]
+
+
+def test_missing_paths_and_empty_folders_are_reported_and_the_rest_tagged(run, model_path: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(SECURITY[0])
+    (tmp_path / "empty-folder").mkdir()
+    result = run("tag", str(tmp_path / "nope.txt"), str(tmp_path / "empty-folder"), str(good), "-m", str(model_path),
+                 "-f", "jsonl")
+    assert_calm(result, 1)
+    assert tagged_ids(result) == [str(good)]
+    errors = lines_of(result.stderr)
+    assert errors[0] == f"Error: {tmp_path / 'nope.txt'}: no such file or folder; check the path"
+    assert errors[1].startswith(f"Error: {tmp_path / 'empty-folder'}: folder has no .txt")
+
+
+def test_folder_with_bad_files_tags_the_good_ones(run, model_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "scraped"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SECURITY[0])
+    (folder / "b.txt").write_bytes(PNG)
+    (folder / "c.txt").write_bytes(f"{DIPLOMACY[0]} {WESTERN}".encode("cp1252"))
+    (folder / "d.txt").write_text("")
+    result = run("tag", str(folder), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 1)
+    assert tagged_ids(result) == [str(folder / "a.txt"), str(folder / "c.txt")]
+    assert [line.split(":")[1].strip() for line in lines_of(result.stderr)[:2]] == [str(folder / "b.txt"), str(folder / "d.txt")]
+
+
+def test_one_article_over_the_size_limit_is_refused_not_loaded(run, model_path: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("classify.inputs.MAX_ARTICLE_BYTES", 1000)
+    big = tmp_path / "big.txt"
+    big.write_text(SECURITY[0] * 50)
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"text": SECURITY[0] * 50}) + "\n" + json.dumps({"id": "ok", "text": SECURITY[0]}) + "\n")
+    result = run("tag", str(big), str(records), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 1)
+    assert tagged_ids(result) == ["ok"]
+    errors = lines_of(result.stderr)
+    assert errors[0].startswith(f"Error: {big}: ") and "limit for one article" in errors[0]
+    assert errors[1].startswith(f"Error: {records}:1: line longer than") and "limit for one article" in errors[1]
+
+
+def test_library_reports_unlabelled_articles_when_labels_are_required(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"id": "a", "text": "x", "labels": []}\n{"id": "b", "text": "y"}\n')
+    problems: list[InputError] = []
+    articles = list(iter_articles([str(path)], on_problem=problems.append, require_labels=True))
+    assert [a.id for a in articles] == ["a"]
+    assert [(p.source, p.line) for p in problems] == [(str(path), 2)]
+    assert "no `labels`" in str(problems[0])
+
+
+def test_a_file_in_the_wrong_format_does_not_flood_stderr(run, model_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "actually-csv.jsonl"
+    path.write_text("id,text\n" * 150 + json.dumps({"id": "ok", "text": SECURITY[0]}) + "\n")
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
+    assert_calm(result, 1)
+    assert tagged_ids(result) == ["ok"]
+    errors = lines_of(result.stderr)
+    assert len(errors) == 102
+    assert errors[99].startswith(f"Error: {path}:100: not valid JSON")
+    assert errors[100] == (f"Error: {path}: 100 problems so far; further ones in this file are counted but not shown "
+                           "(is it in the right format?)")
+    assert errors[101] == "Error: 150 bad inputs skipped (reported above); fix or remove them and rerun"
+
+
+def test_forced_encoding_applies_to_stdin_and_tolerates_a_bom(run, model_path: Path, tmp_path: Path) -> None:
+    record = json.dumps({"id": "ça", "text": SECURITY[0]}, ensure_ascii=False) + "\n"
+    result = run("tag", "-", "-m", str(model_path), "-f", "jsonl", "--encoding", "latin-1", input=record.encode("latin-1"))
+    assert_calm(result, 0)
+    assert tagged_ids(result) == ["ça"]
+
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(record.encode("utf-8-sig"))
+    forced = run("tag", str(path), "-m", str(model_path), "-f", "jsonl", "--encoding", "utf-8")
+    assert_calm(forced, 0)
+    assert tagged_ids(forced) == ["ça"]
