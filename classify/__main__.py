@@ -1,3 +1,3 @@
-from classify.cli import main
+from classify.console import main
 
 main()

@@ -64,14 +64,33 @@ def load_model_or_default(path: Path | None, say: Callable[[str], None]) -> Topi
 
     if path is None:
         path = default_model_path()
-        if not path.exists():
-            build_default_model(path, say)
-        model = load_model(path)
-        if is_stale(model.meta, bundled_seeds_dir()):
-            build_default_model(path, say)
-            model = load_model(path)
+        model = _load_default(path, say)
     else:
         model = load_model(path)
     for warning in version_warnings(model, path):
         say(f"Warning: {warning}")
+    return model
+
+
+def _load_default(path: Path, say: Callable[[str], None]) -> TopicModel:
+    """The default model, built when missing or stale, and rebuilt when the cached copy is damaged.
+
+    A file named by $CLASSIFY_MODEL may be the user's own model, so it is never overwritten.
+    """
+    from classify.errors import ModelError
+    from classify.model import load_model
+
+    if not path.exists():
+        build_default_model(path, say)
+    try:
+        model = load_model(path)
+    except ModelError as error:
+        if os.environ.get(MODEL_ENV):
+            raise
+        say(f"Warning: {error}")
+        build_default_model(path, say)
+        model = load_model(path)
+    if is_stale(model.meta, bundled_seeds_dir()):
+        build_default_model(path, say)
+        model = load_model(path)
     return model

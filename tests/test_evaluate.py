@@ -49,7 +49,7 @@ def test_unlabelled_data_is_refused(run, model_path: Path, tmp_path: Path) -> No
     data = _write(tmp_path / "plain.jsonl", [{"id": "u1", "text": OTHER[0]}])
     result = run("evaluate", str(data), "-m", str(model_path))
     assert result.exit_code == 1
-    assert "u1: no labels" in result.stderr
+    assert f"{data}:1: record has no `labels`" in result.stderr
 
 
 def test_summaries_scored_with_rouge_for_each_method(run, tmp_path: Path) -> None:

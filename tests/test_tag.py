@@ -108,3 +108,16 @@ def test_missing_model_file_says_how_to_train(run, tmp_path: Path, articles_json
     result = run("tag", str(articles_jsonl), "-m", str(tmp_path / "none.npz"))
     assert result.exit_code == 1
     assert "no model there; train one: classify train" in result.stderr
+
+
+def test_damaged_cached_default_model_is_rebuilt(run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("CLASSIFY_MODEL")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cached = tmp_path / "cache" / "classify" / "default.npz"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"not a model at all")
+    result = run("tag", "-", "-f", "jsonl", input=SECURITY[0])
+    assert result.exit_code == 0, result.stderr
+    assert "Warning:" in result.stderr and "not a classify model" in result.stderr
+    assert "Building the default model" in result.stderr
+    assert json.loads(result.stdout)["id"] == "-"

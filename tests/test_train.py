@@ -54,7 +54,7 @@ def test_seed_without_topics_line_is_named(run, seeds_dir: Path, tmp_path: Path)
     (seeds / "zz-unlabelled.txt").write_text("title: No topics here\n\nA story without a topics line.\n")
     result = run("train", str(seeds), "-m", str(tmp_path / "m.npz"))
     assert result.exit_code == 1
-    assert "zz-unlabelled.txt: no topics" in result.stderr
+    assert "zz-unlabelled.txt: no `topics:` line" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "m.npz").exists()
 

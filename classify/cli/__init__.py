@@ -3,7 +3,4 @@
 from classify.cli import evaluate, summarize, tag, train  # noqa: F401  (registers the commands)
 from classify.cli.app import app
 
-
-def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="classify")
+__all__ = ["app"]

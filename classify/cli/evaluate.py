@@ -58,7 +58,7 @@ def evaluate_command(
     from classify.progress import track
 
     reporter = ProblemReporter()
-    articles = iter_articles(data, encoding=encoding, on_problem=reporter)
+    articles = iter_articles(data, encoding=encoding, on_problem=reporter, require_labels=not summaries)
     if summaries:
         _evaluate_summaries(articles, [m.value for m in methods or (DEFAULT, Method("lead"))], sentences, fmt)
     else:

@@ -7,9 +7,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
+from classify.parallel import chunked
 from classify.tagging import TaggedArticle
+
+TABLE_BLOCK_ROWS = 100
 
 
 def _console(stream: TextIO) -> Console:
@@ -17,15 +20,19 @@ def _console(stream: TextIO) -> Console:
 
 
 def print_tag_table(tagged: Iterable[TaggedArticle], stream: TextIO) -> None:
-    """One row per article: its tags with score and the terms behind each."""
+    """One row per article: its tags with score and the terms behind each.
+
+    Printed a block of rows at a time, so a huge batch streams instead of piling up in memory.
+    """
     console = _console(stream)
-    table = Table("id", "labels", "why (top terms)", "scores", show_lines=False)
-    for item in tagged:
-        labels = "\n".join(f"{label} {item.scores[label]:.2f}" for label in item.labels) or "-"
-        why = "\n".join(f"{label}: {', '.join(terms)}" for label, terms in item.reasons.items()) or "-"
-        scores = " ".join(f"{topic[:4]}={score:.2f}" for topic, score in item.scores.items())
-        table.add_row(item.id, labels, why, scores)
-    console.print(table)
+    for block in chunked(tagged, TABLE_BLOCK_ROWS):
+        table = Table(Column("id", overflow="fold"), "labels", "why (top terms)", "scores")
+        for item in block:
+            labels = "\n".join(f"{label} {item.scores[label]:.2f}" for label in item.labels) or "-"
+            why = "\n".join(f"{label}: {', '.join(terms)}" for label, terms in item.reasons.items()) or "-"
+            scores = " ".join(f"{topic[:4]}={score:.2f}" for topic, score in item.scores.items())
+            table.add_row(item.id, labels, why, scores)
+        console.print(table)
 
 
 def metrics_table(metrics: Mapping[str, Any], topics: Sequence[str], title: str) -> Table:

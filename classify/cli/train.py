@@ -29,7 +29,6 @@ def train_command(
     """
     from classify.cli.render import print_training_report
     from classify.default_model import SEEDS_SOURCE, bundled_seeds_dir, default_model_path, seeds_fingerprint
-    from classify.errors import DataError
     from classify.inputs import iter_articles
     from classify.progress import track
     from classify.training import train
@@ -38,13 +37,9 @@ def train_command(
     paths = [str(bundled_seeds_dir())] if bundled else list(sources or [])
     target = model_path or default_model_path()
     reporter = ProblemReporter()
-    articles = list(track(iter_articles(paths, encoding=encoding, on_problem=reporter), description="Reading"))
+    articles = list(track(iter_articles(paths, encoding=encoding, on_problem=reporter, require_labels=True),
+                          description="Reading"))
     reporter.finish()
-    unlabelled = next((article for article in articles if article.labels is None), None)
-    if unlabelled is not None:
-        raise DataError(
-            f"{unlabelled.id}: no topics; add a `topics:` line (e.g. `topics: security, diplomacy` or `topics: none`)"
-        )
     source = SEEDS_SOURCE if bundled else ", ".join(paths)
     inform(f"Training on {len(articles)} articles from {source}")
     model = train(articles, seed=seed, folds=folds, jobs=jobs, scheduler=scheduler, source=source,
