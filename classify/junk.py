@@ -16,7 +16,8 @@ MIN_LINE_WORDS = 6
 MIN_SENTENCE_WORDS = 4
 
 # A real article line ends like a sentence; headlines, captions without a full stop and buttons do not.
-_ENDS_LIKE_SENTENCE = re.compile(r"""[.!?…]["'”’)\]]*\s*$""")
+# Closing quotes may stand apart from the stop (". '\"" in CNN/DailyMail's tokenized text).
+_ENDS_LIKE_SENTENCE = re.compile(r"""[.!?…](?:\s*["'”’)\]])*\s*$""")
 # "Send in e-mailSend in e-mail", "Share Share", "FacebookFacebook".
 _SELF_REPEAT = re.compile(r"^(.{2,}?)\s*\1$", re.IGNORECASE)
 # Buttons glued to each other by the scraper: "FacebookTwitterEmail", "e-mailSend" (a capital right after).

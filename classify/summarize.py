@@ -164,14 +164,23 @@ def lead_ranker(cands: Candidates, title: str) -> list[int]:
 
 POSITION_EXPONENT = 1.25  # tuned on cnndm-dev and BBC: docs/summarization.md
 SIMILARITY_THRESHOLD = 0.1
+SHORT_SENTENCE_WORDS = 10  # sentences with fewer words score SHORT_SENTENCE_FACTOR times less
+SHORT_SENTENCE_FACTOR = 0.5
+TITLE_WEIGHT = 1.0  # score × (1 + TITLE_WEIGHT × share of the title's content words in the sentence)
+REDUNDANCY_CAP = 0.5  # a sentence this similar (tf-idf cosine) to a better one goes to the end of the ranking
+REDUNDANCY_CHECKS = 500  # past this many kept sentences the rest keep their score order: no summary is longer
+CENTRALITY_BLOCK_ROWS = 512
 
 
 def position_centrality_ranker(cands: Candidates, title: str) -> list[int]:
-    """LexRank-style centrality times a position prior (i + 1) ** -POSITION_EXPONENT.
+    """LexRank-style centrality times a position prior (i + 1) ** -POSITION_EXPONENT, then redundancy removal.
 
     On news the opening carries the story, so the prior keeps it; centrality demotes lead sentences that
-    are off the topic (teasers, scene-setting) in favour of ones the rest of the article echoes. Sparse
-    tf-idf and one matrix product: linear-algebra speed, not sumy's pure-Python double loop.
+    are off the topic (teasers, scene-setting) in favour of ones the rest of the article echoes. Short
+    sentences are halved (fragments, bare quotes, "How would you describe your style?"), sentences sharing
+    words with the title gain, and a sentence that repeats one ranked above it (news pages repeat their
+    lead and their bullet points) moves to the end. Sparse tf-idf and one matrix product: linear-algebra
+    speed, not sumy's pure-Python double loop.
     """
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -180,8 +189,11 @@ def position_centrality_ranker(cands: Candidates, title: str) -> list[int]:
     vocabulary: dict[str, int] = {}
     rows: list[int] = []
     columns: list[int] = []
+    lengths: list[int] = []
     for row, sentence in enumerate(cands.sentences):
-        for token in word_tokens(sentence):
+        tokens = word_tokens(sentence)
+        lengths.append(len(tokens))
+        for token in tokens:
             token = token.lower()
             if token not in stops:
                 rows.append(row)
@@ -194,11 +206,47 @@ def position_centrality_ranker(cands: Candidates, title: str) -> list[int]:
     norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     vectors = csr_matrix(vectors.multiply(1 / norms[:, None]))
-    similarity = (vectors @ vectors.T).toarray()
-    np.fill_diagonal(similarity, 0.0)
-    centrality = (similarity > SIMILARITY_THRESHOLD).sum(axis=1) + similarity.sum(axis=1) + 1.0
+    centrality = _centrality(vectors) + 1.0
     scores = centrality / centrality.max() * (np.arange(n) + 1.0) ** -POSITION_EXPONENT
-    return sorted(range(n), key=lambda i: (-scores[i], i))
+    scores *= np.where(np.array(lengths) < SHORT_SENTENCE_WORDS, SHORT_SENTENCE_FACTOR, 1.0)
+    title_words = {word.lower() for word in word_tokens(title)} - stops
+    if title_words:
+        title_columns = [vocabulary[word] for word in title_words if word in vocabulary]
+        if title_columns:
+            shared = np.asarray((counts[:, title_columns] > 0).sum(axis=1)).ravel()
+            scores *= 1.0 + TITLE_WEIGHT * shared / len(title_words)
+    order = sorted(range(n), key=lambda i: (-scores[i], i))
+    kept: list[int] = []
+    repeats: list[int] = []
+    closest = np.zeros(n)  # each sentence's highest similarity to a kept one
+    for position, i in enumerate(order):
+        if len(kept) >= REDUNDANCY_CHECKS:
+            return kept + order[position:] + repeats
+        if closest[i] > REDUNDANCY_CAP:
+            repeats.append(i)
+        else:
+            kept.append(i)
+            np.maximum(closest, (vectors[i] @ vectors.T).toarray().ravel(), out=closest)
+    return kept + repeats
+
+
+def _centrality(vectors: Any) -> Any:
+    """Per sentence: how many others it resembles (cosine > SIMILARITY_THRESHOLD) plus the sum of those cosines.
+
+    Computed a block of rows at a time on sparse products, so memory grows with the text, not with the
+    square of its sentence count (a dense matrix of a 20,000-sentence page would take 3 GB).
+    """
+    import numpy as np
+
+    n = vectors.shape[0]
+    centrality = np.zeros(n)
+    for start in range(0, n, CENTRALITY_BLOCK_ROWS):
+        block = (vectors[start : start + CENTRALITY_BLOCK_ROWS] @ vectors.T).tocsr()
+        block.setdiag(0.0)
+        block.eliminate_zeros()
+        above = np.asarray((block > SIMILARITY_THRESHOLD).sum(axis=1)).ravel()
+        centrality[start : start + block.shape[0]] = above + np.asarray(block.sum(axis=1)).ravel()
+    return centrality
 
 
 METHODS: dict[str, Ranker] = {

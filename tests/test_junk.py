@@ -59,3 +59,7 @@ def test_article_sentences_are_kept(line: str) -> None:
 
 def test_short_sentences_are_not_candidates() -> None:
     assert is_junk_sentence("He said.")
+
+
+def test_closing_quotes_apart_from_the_stop_still_end_a_sentence() -> None:
+    assert not is_junk_line("the coach said the team would win the cup again next season . ' \"")

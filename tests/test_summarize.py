@@ -55,6 +55,33 @@ def test_default_starts_with_the_lead_on_news() -> None:
     assert summary.sentences[0] == ARTICLE_SENTENCES[0]
 
 
+def test_default_skips_a_sentence_that_repeats_a_better_one() -> None:
+    # News pages repeat their lead (Daily Mail bullet points): the copy must not take a summary slot.
+    repeat = "Dock workers in Valmora walked out on Wednesday after pay talks with the port authority collapsed."
+    text = STORY.replace("The strike halted", repeat + " The strike halted")
+    summary = summarize(text, length=Length(sentences=3))
+    assert summary.sentences[0] == ARTICLE_SENTENCES[0] and repeat not in summary.sentences
+    ranking = METHODS[DEFAULT_METHOD](candidates(text), "")
+    assert ranking[-1] == candidates(text).sentences.index(repeat)  # last, but still ranked
+
+
+def test_default_prefers_sentences_that_share_the_title_words() -> None:
+    cands = candidates(STORY)
+    shipping = next(i for i, s in enumerate(ARTICLE_SENTENCES) if s.startswith("Shipping companies"))
+    plain = METHODS[DEFAULT_METHOD](cands, "").index(shipping)
+    titled = METHODS[DEFAULT_METHOD](cands, "Shipping companies divert vessels from Valmora").index(shipping)
+    assert titled < plain
+
+
+def test_default_demotes_short_sentences() -> None:
+    text = ("The regional government offered to mediate in the strike at the port of Valmora on Friday. "
+            "Talks with the union failed again. "
+            "Grain traders warned that bread prices could rise if the port stayed closed.")
+    assert summarize(text, length=Length(sentences=2)).sentences == [
+        "The regional government offered to mediate in the strike at the port of Valmora on Friday.",
+        "Grain traders warned that bread prices could rise if the port stayed closed."]
+
+
 def test_edmundson_without_title_uses_the_first_sentence() -> None:
     assert len(summarize(STORY, length=Length(sentences=2), method="edmundson").sentences) == 2
 
