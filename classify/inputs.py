@@ -23,6 +23,15 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from classify.articles import Article
+from classify.encodings import (
+    SNIFF_BYTES,
+    binary_file_error,
+    check_encoding,
+    decode_bytes,
+    label,
+    line_safe,
+    sniff_encoding,
+)
 from classify.errors import InputError
 
 RECORD_SUFFIXES = {".jsonl", ".ndjson"}
@@ -33,8 +42,6 @@ FOLDER_SUFFIXES = RECORD_SUFFIXES | set(TABLE_SUFFIXES) | HTML_SUFFIXES | TEXT_S
 HEADER_KEYS = {"title", "topics", "unknown", "id"}
 NO_TOPICS = {"", "none", "-"}
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
-SNIFF_BYTES = 64 * 1024
-CONTROL_SHARE = 0.05  # decoded text with more control characters than this is a binary file
 ENCODING_HINT = "pass --encoding (e.g. --encoding cp1252)"
 
 ProblemHandler = Callable[[InputError], None]
@@ -181,7 +188,7 @@ def _read_stdin(stream: IO[Any], encoding: str | None, on_problem: ProblemHandle
         if not head.strip():
             on_problem(InputError("no text on standard input", source=source))
             return
-        chosen = encoding or _sniff_encoding(head, source, complete=complete)
+        chosen = encoding or sniff_encoding(head, source, complete=complete)
         reader = io.BufferedReader(_Prefixed(head, raw))
         if head.decode(chosen, errors="ignore").lstrip("\ufeff \t\r\n").startswith("{"):
             lines = _lines(reader, chosen, source, on_problem, keep_bad=False)
@@ -317,20 +324,9 @@ def _record_to_article(record: Any, default_id: str, require_labels: bool = Fals
 Line = tuple[int, str, bool]  # (line number, text, decoded cleanly)
 
 
-def _line_safe(encoding: str) -> bool:
-    """True when b"\\n" always ends a line in this encoding, so lines can be split before decoding."""
-    name = codecs.lookup(encoding).name
-    if name.startswith(("utf-7", "utf_7", "iso2022", "hz")):
-        return False
-    try:
-        return b"a\nb".decode(name) == "a\nb"
-    except UnicodeDecodeError:
-        return False
-
-
 def _lines(stream: IO[bytes], encoding: str, source: str, on_problem: ProblemHandler, *, keep_bad: bool) -> Iterator[Line]:
     """Decoded lines of a binary stream; bad lines are reported, and kept (with U+FFFD) if `keep_bad`."""
-    if not _line_safe(encoding):
+    if not line_safe(encoding):
         text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
         yield from _text_lines(text, source, on_problem)
         return
@@ -352,7 +348,7 @@ def _lines(stream: IO[bytes], encoding: str, source: str, on_problem: ProblemHan
             yield number, data.decode(encoding), True
         except UnicodeDecodeError as error:
             bad = data[error.start:error.start + 1].hex()
-            on_problem(InputError(f"not valid {_label(encoding)} (byte 0x{bad} at column {error.start + 1}); "
+            on_problem(InputError(f"not valid {label(encoding)} (byte 0x{bad} at column {error.start + 1}); "
                                   f"fix the line or {ENCODING_HINT}", source=source, line=number))
             if keep_bad:
                 yield number, data.decode(encoding, errors="replace"), False
@@ -453,127 +449,13 @@ def _read_table(
             on_problem(InputError(str(error), source=source, line=first))
 
 
-# --- encodings ---
-
-
-def check_encoding(encoding: str) -> str:
-    """The codec name for a user's `--encoding`, or an InputError saying what to pass instead."""
-    try:
-        info = codecs.lookup(encoding)
-    except LookupError:
-        info = None
-    if info is None or not getattr(info, "_is_text_encoding", True):
-        raise InputError(f"unknown text encoding {encoding!r}; try utf-8, cp1252, latin-1 or utf-16")
-    return info.name
-
-
-def _label(encoding: str) -> str:
-    name = codecs.lookup(encoding).name
-    return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32"}.get(name, name)
-
-
 def _open_records(raw: IO[bytes], source: str, encoding: str | None) -> tuple[IO[bytes], str]:
     """A binary stream positioned at the start, and the encoding to read it with."""
     head, complete = _read_head(raw)
     if encoding is None:
-        encoding = _sniff_encoding(head, source, complete=complete)
-    elif _line_safe(encoding) and b"\x00" in head:
-        raise _binary(source)
+        encoding = sniff_encoding(head, source, complete=complete)
+    elif line_safe(encoding) and b"\x00" in head:
+        raise binary_file_error(source)
     elif codecs.lookup(encoding).name == "utf-8" and head.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     return io.BufferedReader(_Prefixed(head, raw)), encoding
-
-
-def _binary(source: str) -> InputError:
-    return InputError("looks like a binary file, not text; it was skipped", source=source)
-
-
-def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> str:
-    """Decode a whole file: the forced encoding, else UTF-8, else what charset-normalizer finds."""
-    if encoding is not None:
-        encoding = check_encoding(encoding)
-        if _line_safe(encoding) and b"\x00" in data:
-            raise _binary(source)
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as error:
-            raise InputError(f"not valid {_label(encoding)} (byte 0x{data[error.start:error.start + 1].hex()} at offset "
-                             f"{error.start}); try another --encoding", source=source) from None
-    else:
-        chosen = _sniff_encoding(data[:SNIFF_BYTES], source, complete=len(data) <= SNIFF_BYTES)
-        try:
-            text = data.decode(chosen)
-        except UnicodeDecodeError as error:
-            if chosen == "utf-8":  # plain ASCII at first, then something else: look where it stops being UTF-8
-                start = max(0, error.start - 1024)
-                chosen = _sniff_encoding(data[start:start + SNIFF_BYTES], source, complete=False, after_utf8=True)
-            text = data.decode(chosen, errors="replace")
-    if _looks_binary(text):
-        raise _binary(source)
-    return text.removeprefix("\ufeff")
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:SNIFF_BYTES]
-    controls = sum(1 for char in sample if (char < " " and char not in "\t\n\r\f\v") or char == "\x7f")
-    return controls > CONTROL_SHARE * max(len(sample), 1)
-
-
-def _ascii_compatible(encoding: str) -> bool:
-    try:
-        return b"text: A-z 0-9\n".decode(encoding) == "text: A-z 0-9\n" and _line_safe(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return False
-
-
-def _sniff_encoding(sample: bytes, source: str, *, complete: bool, after_utf8: bool = False) -> str:
-    """A BOM's encoding; UTF-8 if the bytes are; cp1252 if they read as Western text; else charset-normalizer's guess."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if b"\x00" in sample:
-        raise _binary(source)
-    if not after_utf8:
-        try:
-            sample.decode("utf-8")
-            return "utf-8"
-        except UnicodeDecodeError as error:
-            if not complete and error.start >= len(sample) - 4 and error.reason == "unexpected end of data":
-                return "utf-8"  # a character cut by the sample's end
-    try:
-        if _looks_western(sample.decode("cp1252")):
-            return "cp1252"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = next((match for match in from_bytes(sample) if _ascii_compatible(match.encoding)), None)
-    if best is None:
-        raise _binary(source)
-    return best.encoding
-
-
-# letters and typography a Western text in cp1252 is made of (not ¹ ¤ ¦ ¨ ¯ ´ ¸ ¼ and the like)
-WESTERN_CHARACTERS = frozenset(
-    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ"
-    "ŠšŽžŒœŸƒ“”‘’‚„–—…€•«»°·§©®™†‡‰‹›¡¿£¥¢ªº±×÷\u00a0"
-)
-
-
-def _looks_western(text: str) -> bool:
-    """cp1252's reading is plausible: accented letters and typography, one or two at a time.
-
-    charset-normalizer cannot tell cp1252 from cp1250, cp1257 or cp775 on a short text (it guessed
-    each for French or German sentences), but Western text has its few non-ASCII characters inside
-    ASCII words, while Cyrillic, Greek or Chinese bytes read as cp1252 make long runs of them.
-    """
-    foreign = [char for char in text if char >= "\x80"]
-    if not foreign:
-        return True
-    if sum(char in WESTERN_CHARACTERS for char in foreign) < 0.95 * len(foreign):
-        return False
-    runs = [len(run) for run in re.findall("[^\x00-\x7f]+", text)]
-    return sum(length for length in runs if length <= 2) >= 0.9 * len(foreign)

@@ -213,7 +213,7 @@ ModelOption = Annotated[
 def _check_encoding(value: str | None) -> str | None:
     """Refuse an unknown `--encoding` before any work starts (exit 2)."""
     if value is not None:
-        from classify.inputs import check_encoding
+        from classify.encodings import check_encoding
 
         try:
             check_encoding(value)
