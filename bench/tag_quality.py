@@ -1,9 +1,10 @@
 """Tag quality on real news the model did not train on (allsides, split by outlet).
 
 Trains on the outlets of one part of ../shared/data/allsides, tags the articles of the other
-outlets (cross-outlet, the closest we have to the hidden cross-source test), and scores the
-default seeds model on the same articles. `--short` also scores title + first 60 words, since
-real inputs are often short.
+outlets (cross-outlet), and scores the default seeds model on the same articles. Each is also
+scored on title + first 60 words, since real inputs are often short. The allsides-trained
+model is also scored on the bundled seeds: another source, written years apart, multi-label
+and full of hard negatives -- the closest we have to the hidden cross-source test.
 
     python bench/tag_quality.py [--data ../shared/data/allsides/articles.jsonl] [--holdout 0.25]
 """
@@ -17,7 +18,7 @@ import random
 import time
 from pathlib import Path
 
-from classify.default_model import load_model_or_default
+from classify.default_model import bundled_seeds_dir, load_model_or_default
 from classify.evaluation import evaluate_tags
 from classify.inputs import iter_articles
 from classify.training import train
@@ -67,6 +68,9 @@ def main() -> None:
     report("allsides-trained, unseen outlets, 60 words", model, short)
     report("default (seeds), unseen outlets", default, test_set)
     report("default (seeds), unseen outlets, 60 words", default, short)
+    seeds = list(iter_articles([str(bundled_seeds_dir())]))
+    report("allsides-trained, bundled seeds", model, seeds)
+    report("allsides-trained, bundled seeds, 60 words", model, [shorten(a) for a in seeds])
 
 
 if __name__ == "__main__":
