@@ -1,13 +1,33 @@
-"""Map a function over a stream in chunks: in this process, in local worker processes
-(joblib/loky), or on an existing Dask cluster (joblib's Dask backend), with results in input
-order and the input consumed lazily, so memory stays flat however long the stream is.
+"""Map a function over a stream in chunks: in this process, in local worker processes (joblib's
+loky), or on an existing Dask cluster, with results in input order and the input consumed lazily,
+so memory stays flat however long the stream is.
+
+The objects every chunk needs (`shared`, e.g. the model) travel once per worker, not once per
+chunk: locally they are pickled once to a file in a private temporary folder, which each worker
+process loads when it starts and keeps; on a cluster they are scattered once to every worker.
+Sending a large model with each chunk cost more than tagging the chunk (docs/benchmarks.md).
+
+Locally there are two ways to share the work, chosen by the caller (`share_here`):
+- many short chunks (tagging): `jobs` counts this process too. It reads and writes, keeps each of
+  the `jobs - 1` workers a couple of chunks ahead, and works on chunks itself whenever they are all
+  busy, and alone until they have started (Python, scikit-learn and the model: about two seconds
+  of CPU each), so it never waits for a worker that is still starting.
+- a few long units (training's folds): `jobs` workers take the next unit whenever they are free,
+  and this process only waits. Working here too would leave a worker idle at the end while this
+  process finishes a long unit.
 """
 
 from __future__ import annotations
 
-import contextlib
+import pickle
+import re
+import shutil
+import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
 from typing import Any, TypeVar
 
 from classify.errors import ClassifyError
@@ -16,6 +36,16 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 CHUNK_SIZE = 256
+CONNECT_TIMEOUT = "10s"
+"""How long to keep trying to reach a Dask scheduler before giving up."""
+IN_FLIGHT_PER_WORKER = 2
+"""Chunks queued per worker: enough to keep it busy, few enough that memory stays flat."""
+MAX_AHEAD_PER_WORKER = 8
+"""Chunks read ahead of the oldest one not finished yet, per worker: the bound on memory."""
+PARALLEL_FROM = 3
+"""Inputs of fewer chunks are done in this process: less work than starting a worker (the default)."""
+SCHEDULER_ADDRESS = re.compile(r"^(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<host>\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(?P<port>\d+)/?$")
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -33,39 +63,215 @@ def ordered_map(
     jobs: int = 1,
     scheduler: str | None = None,
     chunk_size: int = CHUNK_SIZE,
+    prepare: Callable[..., Any] | None = None,
+    parallel_from: int = PARALLEL_FROM,
+    share_here: bool = True,
 ) -> Iterator[R]:
     """Yield `func(chunk, *shared)` results item by item, in the order of `items`.
 
-    `shared` objects (e.g. the model) are sent to each worker process with every task locally,
-    and scattered once to the cluster with Dask.
+    `jobs` > 1 runs chunks in `jobs` local processes: this one and `jobs - 1` workers when
+    `share_here`, else `jobs` workers; `scheduler` (a Dask address) runs them on that cluster's
+    workers instead. Only a few chunks per worker are read ahead of the results. `func` must be
+    importable by the workers (a module-level function, or a functools.partial of one). Each
+    worker loads `shared` and runs `prepare(*shared)` (e.g. imports and caches the first chunk
+    would otherwise pay for) when it starts. Inputs of fewer than `parallel_from` chunks start no
+    worker at all.
     """
+    if scheduler is not None:
+        address = check_scheduler_address(scheduler)
+        yield from _on_dask(func, chunked(items, chunk_size), shared, address)
+        return
     chunks = chunked(items, chunk_size)
-    if jobs == 1 and scheduler is None:
+    if jobs > 1:
+        head = list(islice(chunks, parallel_from))
+        chunks = chain(head, chunks)
+        if len(head) >= parallel_from:
+            yield from _on_local_workers(func, chunks, shared, jobs - 1 if share_here else jobs, prepare, share_here)
+            return
+    for chunk in chunks:
+        yield from func(chunk, *shared)
+
+
+class _Done:
+    """A chunk finished in this process, queued behind the workers' chunks so order is kept."""
+
+    __slots__ = ("results",)
+
+    def __init__(self, results: list[Any]) -> None:
+        self.results = results
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> list[Any]:
+        return self.results
+
+    def cancel(self) -> bool:
+        return False
+
+
+def _share_out(
+    chunks: Iterator[list[Any]],
+    submit: Callable[[list[Any]], Any],
+    workers: int,
+    result: Callable[[Any], list[R]],
+    *,
+    local: Callable[[list[Any]], list[R]] | None = None,
+    ready: Any = None,
+) -> Iterator[R]:
+    """Keep each worker `IN_FLIGHT_PER_WORKER` chunks ahead; with `local`, do the other chunks here,
+    and all of them until the `ready` future says the workers have started.
+
+    Results come out in input order; at most `MAX_AHEAD_PER_WORKER` chunks per worker wait.
+    """
+    pending: deque[Any] = deque()
+    limit, ahead = IN_FLIGHT_PER_WORKER * workers, MAX_AHEAD_PER_WORKER * max(workers, 1)
+    try:
         for chunk in chunks:
-            yield from func(chunk, *shared)
-        return
-    from joblib import Parallel, delayed
+            if ready is not None and ready.done():
+                result(ready)  # a worker that could not start raises here
+                ready = None
+            if local is None or (ready is None and sum(not item.done() for item in pending) < limit):
+                pending.append(submit(chunk))
+            else:
+                pending.append(_Done(local(chunk)))
+            while pending and (pending[0].done() or len(pending) >= (ahead if local else limit)):
+                yield from result(pending.popleft())
+        while pending:
+            yield from result(pending.popleft())
+    finally:
+        for item in pending:
+            item.cancel()
 
-    with _backend(scheduler, shared):
-        runner = Parallel(n_jobs=-1 if scheduler else jobs, return_as="generator", pre_dispatch="2 * n_jobs")
-        for results in runner(delayed(func)(chunk, *shared) for chunk in chunks):
-            yield from results
+
+# --- local worker processes (joblib's loky backend) -----------------------------------------------
 
 
-@contextlib.contextmanager
-def _backend(scheduler: str | None, shared: tuple[Any, ...]) -> Iterator[None]:
-    if scheduler is None:
-        yield
-        return
+@dataclass(frozen=True)
+class SharedFile:
+    """A handle to `shared` objects dumped once to a file; workers load it once and keep it."""
+
+    path: str
+
+    def load(self) -> tuple[Any, ...]:
+        loaded = _LOADED.get(self.path)
+        if loaded is None:
+            with open(self.path, "rb") as stream:  # written by this run's parent, in a folder only it can write
+                loaded = pickle.load(stream)
+            while len(_LOADED) >= _KEEP_LOADED:
+                _LOADED.pop(next(iter(_LOADED)))
+            _LOADED[self.path] = loaded
+        return loaded
+
+
+_LOADED: dict[str, tuple[Any, ...]] = {}
+"""In each worker process: the shared objects of the latest runs, by file."""
+_KEEP_LOADED = 2
+
+
+def _start_worker(func: Callable[..., Any], handle: SharedFile, prepare: Callable[..., Any] | None) -> list[Any]:
+    """Load what the chunks need (unpickling `func` imported its module) before any chunk is sent."""
+    shared = handle.load()
+    if prepare is not None:
+        prepare(*shared)
+    return []
+
+
+def _call_with_shared(func: Callable[..., list[R]], chunk: list[Any], handle: SharedFile) -> list[R]:
+    return func(chunk, *handle.load())
+
+
+def _on_local_workers(
+    func: Callable[..., list[R]], chunks: Iterator[list[Any]], shared: tuple[Any, ...], workers: int,
+    prepare: Callable[..., Any] | None, share_here: bool,
+) -> Iterator[R]:
+    from joblib.externals.loky import get_reusable_executor
+
+    folder = tempfile.mkdtemp(prefix="classify-shared-")  # readable and writable by this user only
+    try:
+        path = str(Path(folder) / "shared.pickle")
+        with open(path, "wb") as stream:  # the C pickler: 10x faster than joblib.dump on a large vocabulary
+            pickle.dump(shared, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        handle = SharedFile(path)
+        executor = get_reusable_executor(max_workers=workers)
+        started = [executor.submit(_start_worker, func, handle, prepare) for _ in range(workers)]
+        sent = 0
+
+        def submit(chunk: list[Any]) -> Any:
+            nonlocal sent
+            sent += 1
+            return executor.submit(_call_with_shared, func, chunk, handle)
+
+        finished = False
+        try:
+            if share_here:
+                yield from _share_out(chunks, submit, workers, _local_result, local=lambda chunk: func(chunk, *shared),
+                                      ready=started[-1])
+            else:
+                yield from _share_out(chunks, submit, workers, _local_result)
+            finished = True
+        finally:
+            if not finished or not sent:  # stopped early, or done before the workers were up: do not wait for them
+                executor.shutdown(wait=False, kill_workers=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _local_result(future: Any) -> Any:
+    from concurrent.futures import BrokenExecutor
+
+    try:
+        return future.result()
+    except BrokenExecutor as error:
+        raise ClassifyError(f"a worker process died ({error}); out of memory? Try fewer --jobs") from None
+
+
+# --- an existing Dask cluster ------------------------------------------------------------------------
+
+
+def check_scheduler_address(address: str) -> str:
+    """`address` if it looks like a Dask scheduler address, else a one-line error saying what does."""
+    match = SCHEDULER_ADDRESS.match(address.strip())
+    scheme = (match.group("scheme") or "tcp") if match else ""
+    if match is None or scheme not in DASK_SCHEMES or not 0 < int(match.group("port")) < 65536:
+        raise ClassifyError(f"--scheduler {address!r} is not a Dask scheduler address; give tcp://HOST:PORT "
+                            "(e.g. tcp://10.0.0.5:8786, as printed by `dask scheduler`)")
+    return address.strip() if match.group("scheme") else f"tcp://{address.strip()}"
+
+
+def _connect(address: str) -> Any:
     try:
         from dask.distributed import Client
     except ImportError:
         raise ClassifyError("--scheduler needs Dask: pip install 'classify[dask]'") from None
-    from joblib import parallel_config
-
     try:
-        client = Client(scheduler, timeout="10s")
+        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError) as error:
-        raise ClassifyError(f"cannot reach the Dask scheduler at {scheduler} ({error}); check the address") from None
-    with client, parallel_config(backend="dask", scatter=list(shared) or None):
-        yield
+        raise ClassifyError(f"cannot reach the Dask scheduler at {address} ({error}); check the address, and that "
+                            "the scheduler is running and reachable from here") from None
+
+
+def _on_dask(func: Callable[..., list[R]], chunks: Iterator[list[Any]], shared: tuple[Any, ...], address: str) -> Iterator[R]:
+    """Submit chunks to the cluster, a few per worker ahead, and yield results in input order."""
+    client = _connect(address)
+    with client:
+        if not client.nthreads():
+            try:
+                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+            except TimeoutError:
+                raise ClassifyError(f"the Dask scheduler at {address} has no workers; start some "
+                                    f"(dask worker {address}) and rerun") from None
+        workers = max(sum(client.nthreads().values()), 1)
+        shared_futures = client.scatter(list(shared), broadcast=True, hash=False) if shared else []
+        yield from _share_out(chunks, lambda chunk: client.submit(func, chunk, *shared_futures, pure=False), workers,
+                              _dask_result)
+
+
+def _dask_result(future: Any) -> Any:
+    try:
+        return future.result()
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] != "classify":
+            raise
+        raise ClassifyError("the Dask workers cannot import classify: install the same classify version on every "
+                            "worker (pip install 'classify[dask]')") from None

@@ -113,11 +113,41 @@ def _doubled(rows: np.ndarray, n: int, copies: int) -> np.ndarray:
     return np.concatenate([rows + k * n for k in range(copies)])
 
 
-def _fit_folds(
-    splits: list[tuple[np.ndarray, np.ndarray]], texts: Sequence[str], topics: Sequence[TopicData], seed: int
-) -> list[np.ndarray]:
-    """Out-of-fold probabilities for each (train, test) split: `ordered_map`'s unit of work."""
-    return [_fit_fold(texts, topics, train, test, seed) for train, test in splits]
+@dataclass(frozen=True)
+class FinalFit:
+    """The model fitted on every article: vocabulary, idf and one scorer per topic."""
+
+    terms: list[str]
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+
+
+Split = tuple[np.ndarray, np.ndarray]
+"""(train rows, test rows) of one cross-validation fold."""
+
+
+def _fit_units(
+    units: list[Split | None], texts: Sequence[str], topics: Sequence[TopicData], seed: int
+) -> list[np.ndarray | FinalFit]:
+    """`ordered_map`'s unit of work: a fold's out-of-fold probabilities, or (`None`) the final fit."""
+    return [_fit_final(texts, topics, seed) if unit is None else _fit_fold(texts, topics, *unit, seed) for unit in units]
+
+
+def _fit_final(texts: Sequence[str], topics: Sequence[TopicData], seed: int) -> FinalFit:
+    """The vectorizer and per-topic scorers fitted on every text (full texts and leads)."""
+    copies = len(texts) // len(topics[0].known)
+    vectorizer, features = _fit_vectorizer(texts)
+    fitted = []
+    for data in topics:
+        known = np.tile(data.known, copies)
+        fitted.append(_fit_scorer(features[known], np.tile(data.positive, copies)[known], seed))
+    return FinalFit(
+        terms=list(vectorizer.get_feature_names_out()),
+        idf=vectorizer.idf_.astype(np.float32),
+        coef=np.vstack([coef for coef, _ in fitted]),
+        intercept=np.array([intercept for _, intercept in fitted], dtype=np.float32),
+    )
 
 
 def _fit_fold(texts: Sequence[str], topics: Sequence[TopicData], train: np.ndarray, test: np.ndarray, seed: int) -> np.ndarray:
@@ -153,31 +183,14 @@ def best_threshold(scores: np.ndarray, positive: np.ndarray) -> tuple[float, dic
     return threshold, {"precision": float(precision[best]), "recall": float(recall[best]), "f1": float(f1[best])}
 
 
-def cross_validate(
-    articles: Sequence[Article],
-    topics: Sequence[TopicData],
-    *,
-    folds: int,
-    seed: int,
-    jobs: int = 1,
-    scheduler: str | None = None,
-    progress: Progress = no_progress,
-) -> np.ndarray:
-    """Out-of-fold probabilities for every article and topic (stratified on topic combinations)."""
+def fold_splits(articles: Sequence[Article], topics: Sequence[TopicData], *, folds: int, seed: int) -> list[Split]:
+    """Cross-validation splits, stratified on each article's combination of topics."""
     from sklearn.model_selection import StratifiedKFold
 
-    texts = with_leads(articles)
     strata = np.array(["".join("1" if data.positive[i] else "0" for data in topics) for i in range(len(articles))])
     counts = {stratum: int((strata == stratum).sum()) for stratum in set(strata)}
     strata = np.array([s if counts[s] >= folds else "rare" for s in strata])
-    splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(strata, strata))
-    fold_scores = ordered_map(_fit_folds, splits, shared=(texts, topics, seed), jobs=jobs, scheduler=scheduler, chunk_size=1)
-    results = progress(fold_scores, len(splits))
-    copies = len(texts) // len(articles)
-    scores = np.zeros((len(texts), len(topics)), dtype=np.float32)
-    for (_, test), fold_scores in zip(splits, results, strict=True):
-        scores[_doubled(test, len(articles), copies)] = fold_scores
-    return scores
+    return list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(strata, strata))
 
 
 def train(
@@ -190,15 +203,30 @@ def train(
     source: str = "the training data",
     progress: Progress = no_progress,
 ) -> TopicModel:
-    """Cross-validate, pick thresholds, then fit the final model on every article."""
+    """Cross-validate, pick thresholds, and fit the final model on every article.
+
+    The folds and the final fit are independent, so they run side by side with `jobs` > 1 or on
+    a Dask cluster (`scheduler`); the model is the same however they run.
+    """
     import sklearn
 
     topics = topic_data(articles, source)
     smallest = min(min(int(d.positive.sum()), int((d.known & ~d.positive).sum())) for d in topics)
     folds = max(2, min(folds, smallest))
-    oof = cross_validate(articles, topics, folds=folds, seed=seed, jobs=jobs, scheduler=scheduler, progress=progress)
+    texts = with_leads(articles)
+    copies = len(texts) // len(articles)
+    units: list[Split | None] = [None, *fold_splits(articles, topics, folds=folds, seed=seed)]  # the longest first
+    results = ordered_map(_fit_units, units, shared=(texts, topics, seed), jobs=jobs, scheduler=scheduler, chunk_size=1,
+                          share_here=False)  # a few long units: `jobs` workers, each taking the next when free
+    oof = np.zeros((len(texts), len(topics)), dtype=np.float32)
+    final: Any = None
+    for unit, result in zip(units, progress(results, len(units)), strict=True):
+        if unit is None:
+            final = result
+        else:
+            oof[_doubled(unit[1], len(articles), copies)] = result
+
     thresholds, metrics = [], {}
-    copies = len(oof) // len(articles)
     for column, data in enumerate(topics):
         known, positive = np.tile(data.known, copies), np.tile(data.positive, copies)
         threshold, scores = best_threshold(oof[known, column], positive[known])
@@ -206,19 +234,13 @@ def train(
         metrics[data.topic] = {**scores, "threshold": threshold, "positives": int(data.positive.sum()),
                                "negatives": int((data.known & ~data.positive).sum())}
     metrics["macro_f1"] = float(np.mean([metrics[d.topic]["f1"] for d in topics]))
-
-    texts = with_leads(articles)
-    copies = len(texts) // len(articles)
-    vectorizer, features = _fit_vectorizer(texts)
-    fitted = [_fit_scorer(features[np.tile(d.known, copies)], np.tile(d.positive, copies)[np.tile(d.known, copies)], seed)
-              for d in topics]
     return TopicModel(
         topics=[d.topic for d in topics],
         vectorizer_params=VECTORIZER_PARAMS,
-        terms=list(vectorizer.get_feature_names_out()),
-        idf=vectorizer.idf_.astype(np.float32),
-        coef=np.vstack([coef for coef, _ in fitted]),
-        intercept=np.array([intercept for _, intercept in fitted], dtype=np.float32),
+        terms=final.terms,
+        idf=final.idf,
+        coef=final.coef,
+        intercept=final.intercept,
         thresholds=np.array(thresholds, dtype=np.float32),
         meta={
             "classify_version": __version__,

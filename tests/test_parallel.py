@@ -1,0 +1,255 @@
+"""`--jobs` and `--scheduler`: the same records in the same order however the work is spread, a
+Dask cluster on loopback giving what a local run gives, streaming input never read whole, and a
+bad scheduler address failing in one line. No timings here: speed lives in bench/."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import classify.parallel as parallel
+import classify.tagging as tagging
+from classify.articles import Article
+from classify.model import load_model
+from classify.parallel import ordered_map
+from classify.tagging import tag
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+
+TEXTS = SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER
+
+
+def article(number: int) -> Article:
+    """A different article for every number, from the test sentences."""
+    first, second = TEXTS[number % len(TEXTS)], TEXTS[(number * 7 + 3) % len(TEXTS)]
+    return Article(id=f"a{number}", title=f"Story {number}", text=f"{first} {second}")
+
+
+@pytest.fixture
+def many_jsonl(tmp_path: Path) -> Path:
+    path = tmp_path / "many.jsonl"
+    with path.open("w", encoding="utf-8") as stream:
+        for number in range(90):
+            a = article(number)
+            stream.write(json.dumps({"id": a.id, "title": a.title, "text": a.text}) + "\n")
+    return path
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 4 and workers from 3 batches on, so a few dozen articles take the parallel path."""
+    monkeypatch.setattr(tagging, "BATCH_SIZE", 4)
+    monkeypatch.setattr(tagging, "PARALLEL_FROM", 3)
+
+
+@pytest.fixture
+def workers_used(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many chunks went to local worker processes, per run that started workers.
+
+    The runs wait for their workers to start before sharing out chunks (normally this process
+    tags alone until then, and a small test input would be done before any worker is up), so
+    a test cannot pass by staying in this process.
+    """
+    sent: list[int] = []
+    original = parallel._share_out
+
+    def waiting(chunks, submit, workers, result, *, local=None, ready=None):
+        if ready is not None:
+            ready.result()
+        sent.append(0)
+
+        def counted(chunk):
+            sent[-1] += 1
+            return submit(chunk)
+
+        yield from original(chunks, counted, workers, result, local=local, ready=None)
+
+    monkeypatch.setattr(parallel, "_share_out", waiting)
+    return sent
+
+
+# --- --jobs ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_jobs_2_gives_the_same_records_in_the_same_order(run, model_path: Path, many_jsonl: Path,
+                                                         workers_used: list[int]) -> None:
+    serial = run("tag", str(many_jsonl), "-m", str(model_path), "--format", "jsonl", "--explain")
+    shared = run("tag", str(many_jsonl), "-m", str(model_path), "--format", "jsonl", "--explain", "--jobs", "2")
+    assert serial.exit_code == 0 and shared.exit_code == 0, serial.stderr + shared.stderr
+    assert len(workers_used) == 1 and workers_used[0] > 0  # the worker tagged some of the batches
+    assert shared.stdout == serial.stdout
+    assert [json.loads(line)["id"] for line in shared.stdout.splitlines()] == [f"a{n}" for n in range(90)]
+
+
+def test_jobs_in_the_library_keep_order_and_leave_no_temporary_files(
+    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers_used: list[int]
+) -> None:
+    monkeypatch.setattr(tagging, "PARALLEL_FROM", 3)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    model = load_model(model_path)
+    articles = [article(n) for n in range(70)]
+    expected = list(tag(articles, model, batch_size=5))
+    assert list(tag(iter(articles), model, jobs=3, batch_size=5)) == expected
+    assert workers_used[0] > 0
+    assert [item.id for item in expected] == [a.id for a in articles]
+    assert not list(tmp_path.glob("classify-shared-*"))
+
+
+def test_small_inputs_start_no_worker(run, model_path: Path, many_jsonl: Path, workers_used: list[int]) -> None:
+    result = run("tag", str(many_jsonl), "-m", str(model_path), "--format", "jsonl", "--jobs", "4")
+    assert result.exit_code == 0, result.stderr
+    assert workers_used == []
+    assert len(result.stdout.splitlines()) == 90
+
+
+def test_small_input_features_equal_the_vectorizer(model_path: Path) -> None:
+    """Few articles skip building the vocabulary dict; the features must be exactly the same."""
+    model = load_model(model_path)
+    texts = [article(n).full_text for n in range(10)] + ["", "Café résumé: naïve Déjà vu — the and of", "zzz qqq"]
+    fast = tagging._small_input_features(model, texts)
+    full = model.transform(texts)
+    assert fast.shape == full.shape and fast.dtype == full.dtype
+    assert np.array_equal(fast.indptr, full.indptr) and np.array_equal(fast.indices, full.indices)
+    assert np.array_equal(fast.data, full.data)
+
+
+def test_training_with_jobs_gives_the_same_model(run, seeds_dir: Path, tmp_path: Path, workers_used: list[int]) -> None:
+    one, two = tmp_path / "one.npz", tmp_path / "two.npz"
+    assert run("train", str(seeds_dir), "-m", str(one)).exit_code == 0
+    result = run("train", str(seeds_dir), "-m", str(two), "--jobs", "2")
+    assert result.exit_code == 0, result.stderr
+    assert workers_used[0] > 0  # folds or the final fit ran in the worker
+    assert_same_model(one, two)
+
+
+# --- streaming ---------------------------------------------------------------------------------------
+
+
+class Counting:
+    """An endless stream of articles that counts how many were pulled."""
+
+    def __init__(self) -> None:
+        self.pulled = 0
+
+    def __iter__(self) -> Iterator[Article]:
+        for number in itertools.count():
+            self.pulled += 1
+            yield article(number)
+
+
+def test_an_endless_stream_is_tagged_lazily(model_path: Path) -> None:
+    model = load_model(model_path)
+    stream = Counting()
+    first = list(itertools.islice(tag(stream, model, batch_size=8), 20))
+    assert [item.id for item in first] == [f"a{n}" for n in range(20)]
+    assert stream.pulled <= 24  # the batches that held the first 20, nothing more
+
+
+def test_an_endless_stream_is_tagged_lazily_with_workers(
+    model_path: Path, monkeypatch: pytest.MonkeyPatch, workers_used: list[int]
+) -> None:
+    monkeypatch.setattr(tagging, "PARALLEL_FROM", 3)
+    model = load_model(model_path)
+    stream = Counting()
+    results = tag(stream, model, jobs=2, batch_size=8)
+    first = list(itertools.islice(results, 100))
+    results.close()
+    assert workers_used[0] > 0
+    assert [item.id for item in first] == [f"a{n}" for n in range(100)]
+    # read-ahead is bounded: the batches waiting for the oldest unfinished one, nothing like the whole stream
+    assert stream.pulled <= 100 + 8 * (parallel.MAX_AHEAD_PER_WORKER + tagging.PARALLEL_FROM + 1)
+
+
+def test_ordered_map_reads_a_chunk_at_a_time() -> None:
+    pulled: list[int] = []
+
+    def numbers() -> Iterator[int]:
+        for n in itertools.count():
+            pulled.append(n)
+            yield n
+
+    doubled = ordered_map(double, numbers(), chunk_size=10)
+    assert list(itertools.islice(doubled, 15)) == [2 * n for n in range(15)]
+    assert len(pulled) == 20
+
+
+def double(chunk: list[int]) -> list[int]:
+    return [2 * n for n in chunk]
+
+
+# --- Dask ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler() -> Iterator[str]:
+    """A local Dask cluster on loopback only, in this process (threads, no extra processes)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1",
+                                  protocol="tcp", dashboard_address="127.0.0.1:0") as cluster:
+        yield cluster.scheduler_address
+
+
+def test_tagging_on_a_dask_cluster_equals_a_local_run(run, model_path: Path, many_jsonl: Path, dask_scheduler: str) -> None:
+    local = run("tag", str(many_jsonl), "-m", str(model_path), "--format", "jsonl", "--explain")
+    remote = run("tag", str(many_jsonl), "-m", str(model_path), "--format", "jsonl", "--explain",
+                 "--scheduler", dask_scheduler)
+    assert remote.exit_code == 0, remote.stderr
+    assert remote.stdout == local.stdout
+    assert len(remote.stdout.splitlines()) == 90
+
+
+def test_training_on_a_dask_cluster_equals_a_local_run(run, seeds_dir: Path, tmp_path: Path, dask_scheduler: str) -> None:
+    local, remote = tmp_path / "local.npz", tmp_path / "remote.npz"
+    assert run("train", str(seeds_dir), "-m", str(local)).exit_code == 0
+    result = run("train", str(seeds_dir), "-m", str(remote), "--scheduler", dask_scheduler)
+    assert result.exit_code == 0, result.stderr
+    assert_same_model(local, remote)
+
+
+@pytest.mark.parametrize("address", ["nonsense", "http://127.0.0.1:8786", "tcp://127.0.0.1:99999", "tcp://:8786"])
+def test_a_malformed_scheduler_address_is_one_line_before_any_work(run, tmp_path: Path, address: str) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(SECURITY[0] + "\n")
+    result = run("tag", str(story), "-m", str(tmp_path / "no-model.npz"), "--scheduler", address)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("Error: ") and "tcp://HOST:PORT" in result.stderr  # not the missing model
+
+
+def test_an_unreachable_scheduler_is_one_line(run, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "1s")
+    story = tmp_path / "story.txt"
+    story.write_text(SECURITY[0] + "\n")
+    result = run("tag", str(story), "-m", str(model_path), "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("Error: cannot reach the Dask scheduler at tcp://127.0.0.1:1")
+    assert result.stdout == ""
+
+
+def test_a_cluster_without_workers_is_one_line(run, model_path: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "1s")
+    story = tmp_path / "story.txt"
+    story.write_text(SECURITY[0] + "\n")
+    with distributed.LocalCluster(n_workers=0, processes=False, host="127.0.0.1", protocol="tcp",
+                                  dashboard_address="127.0.0.1:0") as cluster:
+        result = run("tag", str(story), "-m", str(model_path), "--scheduler", cluster.scheduler_address)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "has no workers" in result.stderr
+
+
+def assert_same_model(a: Path, b: Path) -> None:
+    one, two = load_model(a), load_model(b)
+    assert one.topics == two.topics and one.terms == two.terms
+    for name in ("idf", "coef", "intercept", "thresholds"):
+        assert np.array_equal(getattr(one, name), getattr(two, name)), name
+    assert one.meta["cross_validation"] == two.meta["cross_validation"]
