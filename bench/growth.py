@@ -14,6 +14,7 @@ against the smallest size, so 1.0× per article means time grows in proportion.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from itertools import count
@@ -104,8 +105,11 @@ def plot(path: Path, sizes: list[tuple[int, float | None, float]], lengths: list
         if trained:
             axis.plot(*zip(*trained, strict=True), "o-", label="classify train")
         axis.plot(xs, [t for _, _, t in points], "s-", label="classify tag")
-        first_n, _, first_tag = points[0]
-        axis.plot(xs, [first_tag * n / first_n for n in xs], ":", color="grey", label="proportional")
+        for series, color in ((trained, "C0"), ([(n, t) for n, _, t in points], "C1")):
+            if series:
+                (first_n, first_t), last_n = series[0], series[-1][0]
+                axis.plot([first_n, last_n], [first_t, first_t * last_n / first_n], ":", color=color, alpha=0.7)
+        axis.plot([], [], ":", color="grey", label="proportional to n")
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel(xlabel)
@@ -124,8 +128,15 @@ def main() -> None:
     arguments.add_argument("--lengths", type=int, nargs="+", default=[50, 200, 800, 3200, 12800])
     arguments.add_argument("--train-up-to", type=int, default=100000, help="train only corpora up to this size")
     arguments.add_argument("--plot", type=Path, default=REPO / "docs" / "growth.png")
+    arguments.add_argument("--replot", action="store_true", help="redraw the plot from the last run's figures")
     options = arguments.parse_args()
     work = workdir(options.workdir)
+    saved = work / "growth-results.json"
+    if options.replot:
+        figures = json.loads(saved.read_text(encoding="utf-8"))
+        plot(options.plot, [tuple(p) for p in figures["sizes"]], [tuple(p) for p in figures["lengths"]])
+        print(f"plot: {options.plot} (from {saved})")
+        return
     model = trained_model(work, "allsides", [ALLSIDES])
 
     sizes = []
@@ -142,6 +153,7 @@ def main() -> None:
         lengths.append((words, trained, tagged))
         print(f"  {words:,} words: train {trained:.1f} s, tag {tagged:.1f} s", flush=True)
 
+    saved.write_text(json.dumps({"sizes": sizes, "lengths": lengths}), encoding="utf-8")
     header = ["series", "n", "train s", "train ÷ smallest", "tag s", "tag ÷ smallest"]
     print("# Time against corpus size (allsides, perturbed copies beyond 6,599)")
     print(table(ratio_rows("corpus size", sizes, "article"), header))
