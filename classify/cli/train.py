@@ -30,9 +30,12 @@ def train_command(
     from classify.cli.render import print_training_report
     from classify.default_model import SEEDS_SOURCE, bundled_seeds_dir, default_model_path, seeds_fingerprint
     from classify.inputs import iter_articles
+    from classify.parallel import check_scheduler_address
     from classify.progress import track
     from classify.training import train
 
+    if scheduler is not None:
+        scheduler = check_scheduler_address(scheduler)  # a typo fails before the articles are read
     bundled = not sources
     paths = [str(bundled_seeds_dir())] if bundled else list(sources or [])
     target = model_path or default_model_path()
