@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import gc
 from enum import StrEnum
 from typing import Annotated
@@ -74,16 +75,12 @@ def tag_command(
     reporter.finish()
 
 
-_QUICK_EXIT: list[bool] = []
-
-
+@functools.cache
 def _quick_exit() -> None:
-    """Spare the interpreter its last full garbage collection at exit.
+    """Spare the interpreter its last full garbage collection at exit (registered once per process).
 
     After scikit-learn and a large model are loaded, that collection walks millions of objects
     whose memory goes back to the system anyway: 0.1-0.2 s of a one-article run (bench/cold_start.py).
     Objects are still released and atexit handlers still run; only the final cycle search is skipped.
     """
-    if not _QUICK_EXIT:
-        atexit.register(gc.freeze)
-        _QUICK_EXIT.append(True)
+    atexit.register(gc.freeze)
