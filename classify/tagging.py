@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from itertools import compress
-from typing import Any
 
 from classify.articles import Article
 from classify.model import TopicModel
@@ -17,10 +15,6 @@ PARALLEL_FROM = 12
 """With `jobs` > 1, inputs of fewer batches (about 3,000 articles) are still tagged in this process: a
 worker needs about 2 s of CPU to start (Python, scikit-learn, the model), as long as tagging them here."""
 REASON_TERMS = 5
-SMALL_INPUT = 64
-"""Up to this many articles, with no vectorizer built yet, features come from a scan of the vocabulary
-for just the input's terms instead of a term -> column dict over the whole vocabulary (a tenth of a
-second for a model trained on thousands of articles: most of tagging one article from the shell)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +62,7 @@ def prepare_model(model: TopicModel) -> None:
 def tag_batch(batch: list[Article], model: TopicModel, *, reasons: bool = True) -> list[TaggedArticle]:
     """Tag a list of articles with one vectorizer call (much faster than one by one)."""
     texts = [article.full_text for article in batch]
-    features = _small_input_features(model, texts) if _suits_small_input(model, len(texts)) else model.transform(texts)
+    features = model.transform(texts)
     probabilities = model.probabilities(features).tolist()  # Python floats: the same values, faster to read
     thresholds = model.thresholds.tolist()
     topics = model.topics
@@ -84,48 +78,3 @@ def tag_batch(batch: list[Article], model: TopicModel, *, reasons: bool = True) 
             reasons={topics[i]: model.top_terms(row, i, REASON_TERMS) for i in chosen} if row is not None else {},
         ))
     return results
-
-
-def _suits_small_input(model: TopicModel, count: int) -> bool:
-    params = model.vectorizer_params
-    return (count <= SMALL_INPUT and model._vectorizer is None and params.get("analyzer", "word") == "word"
-            and params.get("use_idf", True))
-
-
-def _small_input_features(model: TopicModel, texts: list[str]) -> Any:
-    """Exactly `model.transform(texts)`, without building the vocabulary's dict first.
-
-    The same scikit-learn analyzer and TF-IDF transformer; only the term lookup differs: the
-    columns of the terms these texts contain are found in one C-speed pass over the vocabulary.
-    """
-    import numpy as np
-    from scipy.sparse import csr_matrix
-    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
-
-    params = {**model.vectorizer_params, "ngram_range": tuple(model.vectorizer_params["ngram_range"])}
-    analyze = TfidfVectorizer(**params).build_analyzer()
-    documents = [analyze(text) for text in texts]
-    wanted = set().union(*documents)
-    terms = model.terms
-    columns = {terms[i]: i for i in compress(range(len(terms)), map(wanted.__contains__, terms))}
-    indices: list[int] = []
-    counts: list[int] = []
-    indptr = [0]
-    for document in documents:  # as CountVectorizer._count_vocab does it, so the matrix is the same
-        counter: dict[int, int] = {}
-        for term in document:
-            column = columns.get(term)
-            if column is not None:
-                counter[column] = counter.get(column, 0) + 1
-        indices.extend(counter)
-        counts.extend(counter.values())
-        indptr.append(len(indices))
-    matrix = csr_matrix((np.asarray(counts, dtype=np.intc), np.asarray(indices, dtype=np.int32),
-                         np.asarray(indptr, dtype=np.int32)), shape=(len(texts), len(terms)), dtype=np.float32)
-    matrix.sort_indices()
-    if params.get("binary", False):
-        matrix.data.fill(1)
-    transformer = TfidfTransformer(norm=params.get("norm", "l2"), use_idf=True, smooth_idf=params.get("smooth_idf", True),
-                                   sublinear_tf=params.get("sublinear_tf", False))
-    transformer.idf_ = model.idf
-    return transformer.transform(matrix, copy=False)

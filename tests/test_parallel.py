@@ -111,8 +111,8 @@ def test_small_input_features_equal_the_vectorizer(model_path: Path) -> None:
     """Few articles skip building the vocabulary dict; the features must be exactly the same."""
     model = load_model(model_path)
     texts = [article(n).full_text for n in range(10)] + ["", "Café résumé: naïve Déjà vu — the and of", "zzz qqq"]
-    fast = tagging._small_input_features(model, texts)
-    full = model.transform(texts)
+    fast = model.transform(texts)
+    full = model.vectorizer.transform(texts)
     assert fast.shape == full.shape and fast.dtype == full.dtype
     assert np.array_equal(fast.indptr, full.indptr) and np.array_equal(fast.indices, full.indices)
     assert np.array_equal(fast.data, full.data)
