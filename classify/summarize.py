@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +18,7 @@ from typing import Any
 from classify.articles import Article
 from classify.errors import UsageError
 from classify.junk import is_junk_sentence, junk_lines
+from classify.parallel import ordered_map
 from classify.sentences import SentenceTokenizer, is_lower_case, normalize, split_lines, split_sentences_in_line
 from classify.sentences import words as word_tokens
 
@@ -308,6 +309,28 @@ def _select(ranking: list[int], sentences: list[str], length: Length, notes: lis
         noun = "sentence" if total == 1 else "sentences"
         notes.append(f"article has {total} {noun}, fewer than the {count} asked")
     return ranking[:count]
+
+
+BATCH_SIZE = 32
+"""Articles per unit of work (about 0.2 s): small, so two processes finish together."""
+PARALLEL_FROM = 24
+"""Fewer batches (768 articles) are summarized here: about as long as starting a worker takes."""
+WARM_UP_TEXT = "Workers start here. They load what every method needs before the first batch arrives."
+
+
+def summarize_many(
+    articles: Iterable[Article], *, length: Length, method: str = DEFAULT_METHOD, jobs: int = 1,
+    scheduler: str | None = None,
+) -> Iterator[tuple[str, Summary]]:
+    """(id, summary) for a stream of articles, lazily and in input order, in `jobs` local processes or on
+    a Dask cluster (`scheduler`); the summaries are the same however they run."""
+    return ordered_map(summarize_batch, articles, shared=(length, method), jobs=jobs, scheduler=scheduler,
+                       chunk_size=BATCH_SIZE, prepare=warm_up, parallel_from=PARALLEL_FROM)
+
+
+def warm_up(length: Length, method: str) -> None:
+    """Summarize a two-sentence text: imports and loads (sentence model, sumy) what `method` uses."""
+    summarize(WARM_UP_TEXT, length=length, method=method)
 
 
 def summarize_batch(articles: list[Article], length: Length, method: str) -> list[tuple[str, Summary]]:

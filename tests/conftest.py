@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import classify.parallel as parallel
 from classify.cli import app
 
 SECURITY = [
@@ -91,3 +92,29 @@ def run():
         return runner.invoke(app, list(args), input=input)
 
     return invoke
+
+
+@pytest.fixture
+def workers_used(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many chunks went to local worker processes, per run that started workers.
+
+    The runs wait for their workers to start before sharing out chunks (normally this process
+    works alone until then, and a small test input would be done before any worker is up), so
+    a test cannot pass by staying in this process.
+    """
+    sent: list[int] = []
+    original = parallel._share_out
+
+    def waiting(chunks, submit, workers, result, *, local=None, ready=None):
+        if ready is not None:
+            ready.result()
+        sent.append(0)
+
+        def counted(chunk):
+            sent[-1] += 1
+            return submit(chunk)
+
+        yield from original(chunks, counted, workers, result, local=local, ready=None)
+
+    monkeypatch.setattr(parallel, "_share_out", waiting)
+    return sent

@@ -46,32 +46,6 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tagging, "PARALLEL_FROM", 3)
 
 
-@pytest.fixture
-def workers_used(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many chunks went to local worker processes, per run that started workers.
-
-    The runs wait for their workers to start before sharing out chunks (normally this process
-    tags alone until then, and a small test input would be done before any worker is up), so
-    a test cannot pass by staying in this process.
-    """
-    sent: list[int] = []
-    original = parallel._share_out
-
-    def waiting(chunks, submit, workers, result, *, local=None, ready=None):
-        if ready is not None:
-            ready.result()
-        sent.append(0)
-
-        def counted(chunk):
-            sent[-1] += 1
-            return submit(chunk)
-
-        yield from original(chunks, counted, workers, result, local=local, ready=None)
-
-    monkeypatch.setattr(parallel, "_share_out", waiting)
-    return sent
-
-
 # --- --jobs ---------------------------------------------------------------------------------------
 
 
@@ -201,6 +175,14 @@ def test_tagging_on_a_dask_cluster_equals_a_local_run(run, model_path: Path, man
     assert remote.exit_code == 0, remote.stderr
     assert remote.stdout == local.stdout
     assert len(remote.stdout.splitlines()) == 90
+
+
+def test_summarizing_on_a_dask_cluster_equals_a_local_run(run, many_jsonl: Path, dask_scheduler: str) -> None:
+    local = run("summarize", str(many_jsonl), "-n", "1", "--format", "jsonl")
+    remote = run("summarize", str(many_jsonl), "-n", "1", "--format", "jsonl", "--scheduler", dask_scheduler)
+    assert remote.exit_code == 0, remote.stderr
+    assert remote.stdout == local.stdout
+    assert [json.loads(line)["id"] for line in remote.stdout.splitlines()] == [f"a{n}" for n in range(90)]
 
 
 def test_training_on_a_dask_cluster_equals_a_local_run(run, seeds_dir: Path, tmp_path: Path, dask_scheduler: str) -> None:

@@ -64,9 +64,8 @@ def summarize_command(
     """
     from classify.inputs import iter_articles
     from classify.outputs import output_stream, write_records
-    from classify.parallel import ordered_map
     from classify.progress import track
-    from classify.summarize import Length, summarize_batch
+    from classify.summarize import Length, summarize_many
 
     given = [flag for flag, value in (("--sentences", sentences), ("--ratio", ratio), ("--words", words)) if value is not None]
     if len(given) > 1:
@@ -78,7 +77,7 @@ def summarize_command(
     articles = track(iter_articles(sources, encoding=encoding, on_problem=reporter), description="Summarizing")
 
     def records() -> Iterator[dict[str, object]]:
-        summaries = ordered_map(summarize_batch, articles, shared=(length, method.value), jobs=jobs, scheduler=scheduler)
+        summaries = summarize_many(articles, length=length, method=method.value, jobs=jobs, scheduler=scheduler)
         for article_id, summary in summaries:
             for note in summary.notes:
                 say(f"{article_id}: {note}")
