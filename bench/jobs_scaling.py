@@ -1,17 +1,18 @@
-"""Parallel speed-up: `classify tag` and `classify train` with --jobs 1 and --jobs 2, and on Dask.
+"""Parallel speed-up: `classify tag`, `summarize` and `train` with --jobs 1 and --jobs 2, and on Dask.
 
-    .venv/bin/python bench/jobs_scaling.py [--copies 10] [--repeats 3] [--train-repeats 3] [--dask]
+    .venv/bin/python bench/jobs_scaling.py [--copies 10] [--summaries 6599] [--repeats 3] [--train-repeats 3] [--dask]
 
 Tag: the allsides corpus repeated `--copies` times (66,000 articles; 3 gives 20,000) as JSONL, with the
-allsides model, output to a file. Train: `classify train` on the 6,599 allsides articles (5 folds).
+allsides model, output to a file. Summarize: the first `--summaries` allsides articles, default method,
+JSONL out. Train: `classify train` on the 6,599 allsides articles (5 folds).
 Each is run with --jobs 1 and --jobs 2, interleaved; the figure is median(jobs 1) / median(jobs 2),
 target ≥ 1.7× on a 2-core machine. The outputs of both must be identical.
 
 On a shared machine other people's work takes CPU too, so the same run measures the machine's own
 ceiling: a pure-Python busy loop split over 2 processes against 1 process. When that is well under
 2×, the second core was busy with someone else's work and the speed-ups are capped by it. For
-training it also runs one real cross-validation fold alone and two at once: folds build large
-vocabularies, and two at once each run slower on this machine even when both cores are free.
+training it also times the part 2 jobs cannot share (start-up, reading, counting every text's terms
+once) and gives the speed-up Amdahl's law allows with it.
 
 --dask also tags the same file on a local Dask cluster (2 worker processes, 1 thread each) through
 --scheduler, and compares the two ways of driving it: classify's (Client.submit, model scattered
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 from _harness import (
@@ -59,28 +60,19 @@ def ceiling(repeats: int) -> float:
     return results["1 process"].wall / results["2 processes"].wall
 
 
-ONE_FOLD = """\
+COUNT_ONLY = """\
 import sys
-from classify.inputs import iter_articles
 from classify import training
-articles = list(iter_articles([sys.argv[1]]))
-topics = training.topic_data(articles)
-splits = training.fold_splits(articles, topics, folds=5, seed=0)
-training._fit_fold(training.with_leads(articles), topics, *splits[int(sys.argv[2])], 0)
+from classify.inputs import iter_articles
+training.count_terms(training.with_leads(list(iter_articles([sys.argv[1]]))), 2)
 """
-FOLD_PAIR = ("import subprocess, sys; ps = [subprocess.Popen([sys.executable, '-c', sys.argv[1], sys.argv[2], str(k)]) "
-             "for k in (0, 1)]; [p.wait() for p in ps]")
 
 
-def fold_ceiling(repeats: int) -> float:
-    """The same for training's real work: one cross-validation fold alone, and two at once (work per process
-    is the same, so 2× means the second core adds a full core's worth). Reading the corpus is in both."""
-    cases = {
-        "1 fold": command([PYTHON, "-c", ONE_FOLD, str(ALLSIDES), "0"]),
-        "2 folds at once": command([PYTHON, "-c", FOLD_PAIR, ONE_FOLD, str(ALLSIDES)]),
-    }
-    results = interleaved(cases, repeats, warmup=False)
-    return 2 * results["1 fold"].wall / results["2 folds at once"].wall
+def serial_share(repeats: int, train_seconds: float) -> float:
+    """The share of `classify train --jobs 1` spent where 2 jobs cannot help: starting, reading the corpus and
+    counting its terms once (one process, `repeats` runs, median)."""
+    results = interleaved({"count": command([PYTHON, "-c", COUNT_ONLY, str(ALLSIDES)])}, repeats, warmup=False)
+    return results["count"].wall / train_seconds
 
 
 def compare(
@@ -113,31 +105,45 @@ def same_model(a: Path, b: Path) -> bool:
 
 def main() -> None:
     arguments = parser(__doc__.splitlines()[0])
-    arguments.add_argument("--copies", type=int, default=10, help="allsides repeated this many times for tagging")
+    arguments.add_argument("--copies", type=int, default=10, help="allsides repeated this many times for tagging; 0 skips")
+    arguments.add_argument("--summaries", type=int, default=6599, help="allsides articles to summarize; 0 skips")
     arguments.add_argument("--repeats", type=int, default=3)
     arguments.add_argument("--train-repeats", type=int, default=3, help="0 skips training")
     arguments.add_argument("--dask", action="store_true", help="also tag on a local Dask cluster")
     options = arguments.parse_args()
     work = workdir(options.workdir)
-    model = trained_model(work, "allsides", [ALLSIDES])
-    batch = work / f"allsides-x{options.copies}.jsonl"
-    if not batch.exists():
-        write_jsonl(batch, chain.from_iterable(allsides_records() for _ in range(options.copies)))
-    count = sum(1 for _ in batch.open(encoding="utf-8"))
-
     print("# Machine ceiling: a busy loop on 2 processes vs 1")
     machine = ceiling(options.repeats)
     print(f"2 processes finish {machine:.2f}× faster than 1 (2.0× when both cores are free)\n")
 
     rows = []
+    if options.copies:
+        model = trained_model(work, "allsides", [ALLSIDES])
+        batch = work / f"allsides-x{options.copies}.jsonl"
+        if not batch.exists():
+            write_jsonl(batch, chain.from_iterable(allsides_records() for _ in range(options.copies)))
+        count = sum(1 for _ in batch.open(encoding="utf-8"))
 
-    def tag(jobs: int) -> Callable[[], Run]:
-        return command([*CLASSIFY, "tag", str(batch), "-m", str(model), "--format", "jsonl",
-                        "-o", str(work / f"jobs{jobs}.jsonl"), "--jobs", str(jobs)])
+        def tag(jobs: int) -> Callable[[], Run]:
+            return command([*CLASSIFY, "tag", str(batch), "-m", str(model), "--format", "jsonl",
+                            "-o", str(work / f"jobs{jobs}.jsonl"), "--jobs", str(jobs)])
 
-    print(f"# Tagging {count:,} articles, {options.repeats} interleaved runs each")
-    rows.append(compare(f"tag {count:,}", {"jobs 1": tag(1), "jobs 2": tag(2)}, options.repeats,
-                        (work / "jobs1.jsonl", work / "jobs2.jsonl"), same_file))
+        print(f"# Tagging {count:,} articles, {options.repeats} interleaved runs each")
+        rows.append(compare(f"tag {count:,}", {"jobs 1": tag(1), "jobs 2": tag(2)}, options.repeats,
+                            (work / "jobs1.jsonl", work / "jobs2.jsonl"), same_file))
+    if options.summaries:
+        articles = work / f"allsides-first-{options.summaries}.jsonl"
+        if not articles.exists():
+            write_jsonl(articles, islice(allsides_records(), options.summaries))
+        summaries = sum(1 for _ in articles.open(encoding="utf-8"))
+
+        def summarize(jobs: int) -> Callable[[], Run]:
+            return command([*CLASSIFY, "--quiet", "summarize", str(articles), "--format", "jsonl",
+                            "-o", str(work / f"summaries-jobs{jobs}.jsonl"), "--jobs", str(jobs)])
+
+        print(f"# Summarizing {summaries:,} articles, {options.repeats} interleaved runs each")
+        rows.append(compare(f"summarize {summaries:,}", {"jobs 1": summarize(1), "jobs 2": summarize(2)}, options.repeats,
+                            (work / "summaries-jobs1.jsonl", work / "summaries-jobs2.jsonl"), same_file))
     if options.train_repeats:
         def train(jobs: int) -> Callable[[], Run]:
             return command([*CLASSIFY, "--quiet", "train", str(ALLSIDES), "-m", str(work / f"train-jobs{jobs}.npz"),
@@ -153,12 +159,12 @@ def main() -> None:
     print(f"machine ceiling in this run: {machine:.2f}×; speed-up as a share of it: "
           + ", ".join(f"{row[0]} {float(row[4].rstrip('×')) / machine:.0%}" for row in rows))
     if options.train_repeats:
-        print("\n# Training's own ceiling: one cross-validation fold alone vs two at once (2 processes)")
-        folds = fold_ceiling(options.train_repeats)
-        print(f"2 folds at once do {folds:.2f}× the work per second of 1 (2.0× when both cores are free and "
-              "nothing is shared); train's speed-up as a share of it: "
-              f"{float(rows[-1][4].rstrip('×')) / folds:.0%}")
-    if options.dask:
+        one = float(rows[-1][1])
+        serial = serial_share(options.train_repeats, one)
+        bound = 1 / (serial + (1 - serial) / machine)
+        print(f"\n# Training: starting, reading and counting terms (one pass, serial) take {serial:.0%} of --jobs 1; "
+              f"with the rest sped up by the machine ceiling, 2 jobs can reach at most {bound:.2f}× (Amdahl)")
+    if options.dask and options.copies:
         print()
         dask_section(batch, model, work, count, options.repeats)
     print(machine_note())

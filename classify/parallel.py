@@ -7,14 +7,10 @@ chunk: locally they are pickled once to a file in a private temporary folder, wh
 process loads when it starts and keeps; on a cluster they are scattered once to every worker.
 Sending a large model with each chunk cost more than tagging the chunk (docs/benchmarks.md).
 
-Locally there are two ways to share the work, chosen by the caller (`share_here`):
-- many short chunks (tagging): `jobs` counts this process too. It reads and writes, keeps each of
-  the `jobs - 1` workers a couple of chunks ahead, and works on chunks itself whenever they are all
-  busy, and alone until they have started (Python, scikit-learn and the model: about two seconds
-  of CPU each), so it never waits for a worker that is still starting.
-- a few long units (training's folds): `jobs` workers take the next unit whenever they are free,
-  and this process only waits. Working here too would leave a worker idle at the end while this
-  process finishes a long unit.
+Locally `jobs` counts this process too. It reads and writes, keeps each of the `jobs - 1` workers
+a couple of chunks ahead, and works on chunks itself whenever they are all busy, and alone until
+they have started (Python, scikit-learn and the shared objects: one to two seconds of CPU each), so
+it never waits for a worker that is still starting, and a small input is done before one is up.
 """
 
 from __future__ import annotations
@@ -65,17 +61,15 @@ def ordered_map(
     chunk_size: int = CHUNK_SIZE,
     prepare: Callable[..., Any] | None = None,
     parallel_from: int = PARALLEL_FROM,
-    share_here: bool = True,
 ) -> Iterator[R]:
     """Yield `func(chunk, *shared)` results item by item, in the order of `items`.
 
-    `jobs` > 1 runs chunks in `jobs` local processes: this one and `jobs - 1` workers when
-    `share_here`, else `jobs` workers; `scheduler` (a Dask address) runs them on that cluster's
-    workers instead. Only a few chunks per worker are read ahead of the results. `func` must be
-    importable by the workers (a module-level function, or a functools.partial of one). Each
-    worker loads `shared` and runs `prepare(*shared)` (e.g. imports and caches the first chunk
-    would otherwise pay for) when it starts. Inputs of fewer than `parallel_from` chunks start no
-    worker at all.
+    `jobs` > 1 runs chunks in `jobs` local processes, this one and `jobs - 1` workers; `scheduler`
+    (a Dask address) runs them on that cluster's workers instead. Only a few chunks per worker are
+    read ahead of the results. `func` must be importable by the workers (a module-level function,
+    or a functools.partial of one). Each worker loads `shared` and runs `prepare(*shared)` (e.g.
+    imports and caches the first chunk would otherwise pay for) when it starts. Inputs of fewer
+    than `parallel_from` chunks start no worker at all.
     """
     if scheduler is not None:
         address = check_scheduler_address(scheduler)
@@ -86,7 +80,7 @@ def ordered_map(
         head = list(islice(chunks, parallel_from))
         chunks = chain(head, chunks)
         if len(head) >= parallel_from:
-            yield from _on_local_workers(func, chunks, shared, jobs - 1 if share_here else jobs, prepare, share_here)
+            yield from _on_local_workers(func, chunks, shared, jobs - 1, prepare)
             return
     for chunk in chunks:
         yield from func(chunk, *shared)
@@ -183,7 +177,7 @@ def _call_with_shared(func: Callable[..., list[R]], chunk: list[Any], handle: Sh
 
 def _on_local_workers(
     func: Callable[..., list[R]], chunks: Iterator[list[Any]], shared: tuple[Any, ...], workers: int,
-    prepare: Callable[..., Any] | None, share_here: bool,
+    prepare: Callable[..., Any] | None,
 ) -> Iterator[R]:
     from joblib.externals.loky import get_reusable_executor
 
@@ -204,11 +198,8 @@ def _on_local_workers(
 
         finished = False
         try:
-            if share_here:
-                yield from _share_out(chunks, submit, workers, _local_result, local=lambda chunk: func(chunk, *shared),
-                                      ready=started[-1])
-            else:
-                yield from _share_out(chunks, submit, workers, _local_result)
+            yield from _share_out(chunks, submit, workers, _local_result, local=lambda chunk: func(chunk, *shared),
+                                  ready=started[-1])
             finished = True
         finally:
             if not finished or not sent:  # stopped early, or done before the workers were up: do not wait for them

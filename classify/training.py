@@ -33,11 +33,14 @@ FIT_PARAMS: dict[str, Any] = {"min_df": 2, "max_df": 0.9}
 REGULARISATION_C = 10.0
 MIN_EXAMPLES = 2
 LEAD_WORDS = 60
+NO_TERMS = ("{source}: too few words shared by the articles to learn from (only stop words, or each word in one "
+            "article): add more, longer articles")
 
-Progress = Callable[[Iterable[Any], int], Iterable[Any]]
+Progress = Callable[..., Iterable[Any]]
+"""Wraps a loop to show progress, called like `classify.progress.track(items, description=..., total=...)`."""
 
 
-def no_progress(items: Iterable[Any], total: int) -> Iterable[Any]:
+def no_progress(items: Iterable[Any], *, description: str, total: int) -> Iterable[Any]:
     """The default `progress`: show nothing."""
     return items
 
@@ -79,23 +82,6 @@ def fingerprint(articles: Sequence[Article]) -> str:
     return digest.hexdigest()
 
 
-def _fit_vectorizer(texts: Sequence[str]) -> tuple[Any, Any]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    params = {**VECTORIZER_PARAMS, "ngram_range": tuple(VECTORIZER_PARAMS["ngram_range"])}
-    min_df = FIT_PARAMS["min_df"] if len(texts) >= 20 else 1
-    vectorizer = TfidfVectorizer(dtype=np.float32, min_df=min_df, max_df=FIT_PARAMS["max_df"], **params)
-    return vectorizer, vectorizer.fit_transform(texts)
-
-
-def _fit_scorer(features: Any, positive: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
-    from sklearn.linear_model import LogisticRegression
-
-    scorer = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", solver="liblinear", random_state=seed)
-    scorer.fit(features, positive)
-    return scorer.coef_[0].astype(np.float32), float(scorer.intercept_[0])
-
-
 def with_leads(articles: Sequence[Article]) -> list[str]:
     """Each article's full text, then (same order) its title and first words.
 
@@ -107,6 +93,68 @@ def with_leads(articles: Sequence[Article]) -> list[str]:
         return full
     leads = [f"{a.title}\n\n{' '.join(a.text.split()[:LEAD_WORDS])}" for a in articles]
     return full + leads
+
+
+def min_df_for(texts: int) -> int:
+    """A term must be in `min_df` of the texts a vectorizer is fitted on: 2, or 1 for a handful of texts."""
+    return FIT_PARAMS["min_df"] if texts >= 20 else 1
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """Every text's term counts, made once and shared by all the fits: the analysis (tokens, n-grams,
+    vocabulary) is most of the cost of a fit, and each fit only needs its own rows and terms from it."""
+
+    terms: np.ndarray
+    counts: Any  # scipy CSR matrix, texts × terms, float32
+
+
+def count_terms(texts: Iterable[str], min_df: int, source: str = "the training data") -> TermCounts:
+    """Count the vectorizer's terms (sorted, as scikit-learn orders them) in every text, dropping terms in
+    fewer than `min_df` texts: a term that rare overall is that rare in every subset too."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    params = {**VECTORIZER_PARAMS, "ngram_range": tuple(VECTORIZER_PARAMS["ngram_range"])}
+    params.pop("sublinear_tf")
+    counter = CountVectorizer(dtype=np.float32, min_df=min_df, **params)
+    try:
+        counts = counter.fit_transform(texts)
+    except ValueError:  # scikit-learn's "empty vocabulary" or "no terms remain"
+        raise DataError(NO_TERMS.format(source=source)) from None
+    return TermCounts(counter.get_feature_names_out(), counts)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """What a `TfidfVectorizer` fitted on some rows would hold: its terms (as columns of the counts) and idf."""
+
+    columns: np.ndarray
+    transformer: Any  # a fitted TfidfTransformer
+
+    def features(self, counts: Any) -> Any:
+        """Rows of counts as the vectorizer would transform their texts: sublinear tf × idf, l2-normalised."""
+        return self.transformer.transform(counts[:, self.columns])
+
+
+def fit_weights(counts: Any) -> Weights:
+    """The terms `TfidfVectorizer` would keep (`min_df`, `max_df`) on the texts behind `counts`, and their idf."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    texts = counts.shape[0]
+    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    columns = np.flatnonzero((frequency >= min_df_for(texts)) & (frequency <= FIT_PARAMS["max_df"] * texts))
+    if not len(columns):
+        raise DataError(NO_TERMS.format(source="the training data"))
+    transformer = TfidfTransformer(sublinear_tf=VECTORIZER_PARAMS["sublinear_tf"]).fit(counts[:, columns])
+    return Weights(columns, transformer)
+
+
+def _fit_scorer(features: Any, positive: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    scorer = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", solver="liblinear", random_state=seed)
+    scorer.fit(features, positive)
+    return scorer.coef_[0].astype(np.float32), float(scorer.intercept_[0])
 
 
 def _doubled(rows: np.ndarray, n: int, copies: int) -> np.ndarray:
@@ -128,36 +176,50 @@ Split = tuple[np.ndarray, np.ndarray]
 
 
 def _fit_units(
-    units: list[Split | None], texts: Sequence[str], topics: Sequence[TopicData], seed: int
+    units: list[Split | None], counts: TermCounts, topics: Sequence[TopicData], seed: int
 ) -> list[np.ndarray | FinalFit]:
-    """`ordered_map`'s unit of work: a fold's out-of-fold probabilities, or (`None`) the final fit."""
-    return [_fit_final(texts, topics, seed) if unit is None else _fit_fold(texts, topics, *unit, seed) for unit in units]
+    """`ordered_map`'s unit of work: a fold's out-of-fold probabilities, or (`None`) the final fit.
+
+    One BLAS thread: the fits gain nothing from more (liblinear is serial; BLAS threads only spin), and
+    spinning threads took a whole core from the other process when two fitted at once.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return [_fit_final(counts, topics, seed) if unit is None else _fit_fold(counts, topics, *unit, seed) for unit in units]
 
 
-def _fit_final(texts: Sequence[str], topics: Sequence[TopicData], seed: int) -> FinalFit:
-    """The vectorizer and per-topic scorers fitted on every text (full texts and leads)."""
-    copies = len(texts) // len(topics[0].known)
-    vectorizer, features = _fit_vectorizer(texts)
+def _import_fitters(*_shared: Any) -> None:
+    """A worker's start: import scikit-learn's fitters before it is given a unit."""
+    import sklearn.feature_extraction.text
+    import sklearn.linear_model  # noqa: F401
+
+
+def _fit_final(counts: TermCounts, topics: Sequence[TopicData], seed: int) -> FinalFit:
+    """Term weights and per-topic scorers fitted on every text (full texts and leads)."""
+    copies = counts.counts.shape[0] // len(topics[0].known)
+    weights = fit_weights(counts.counts)
+    features = weights.features(counts.counts)
     fitted = []
     for data in topics:
         known = np.tile(data.known, copies)
         fitted.append(_fit_scorer(features[known], np.tile(data.positive, copies)[known], seed))
     return FinalFit(
-        terms=list(vectorizer.get_feature_names_out()),
-        idf=vectorizer.idf_.astype(np.float32),
+        terms=counts.terms[weights.columns].tolist(),
+        idf=weights.transformer.idf_.astype(np.float32),
         coef=np.vstack([coef for coef, _ in fitted]),
         intercept=np.array([intercept for _, intercept in fitted], dtype=np.float32),
     )
 
 
-def _fit_fold(texts: Sequence[str], topics: Sequence[TopicData], train: np.ndarray, test: np.ndarray, seed: int) -> np.ndarray:
+def _fit_fold(counts: TermCounts, topics: Sequence[TopicData], train: np.ndarray, test: np.ndarray, seed: int) -> np.ndarray:
     """Out-of-fold probabilities (test rows × topics) from a model fitted on `train` rows."""
     n = len(topics[0].known)
-    copies = len(texts) // n
-    train_rows = _doubled(train, n, copies)
-    vectorizer, features = _fit_vectorizer([texts[i] for i in train_rows])
-    test_rows = _doubled(test, n, copies)
-    test_features = vectorizer.transform([texts[i] for i in test_rows])
+    copies = counts.counts.shape[0] // n
+    train_rows, test_rows = _doubled(train, n, copies), _doubled(test, n, copies)
+    train_counts = counts.counts[train_rows]
+    weights = fit_weights(train_counts)
+    features, test_features = weights.features(train_counts), weights.features(counts.counts[test_rows])
     scores = np.zeros((len(test_rows), len(topics)), dtype=np.float32)
     for column, data in enumerate(topics):
         known, positive = np.tile(data.known, copies)[train_rows], np.tile(data.positive, copies)[train_rows]
@@ -205,8 +267,9 @@ def train(
 ) -> TopicModel:
     """Cross-validate, pick thresholds, and fit the final model on every article.
 
-    The folds and the final fit are independent, so they run side by side with `jobs` > 1 or on
-    a Dask cluster (`scheduler`); the model is the same however they run.
+    Every text's terms are counted once; then the folds and the final fit, which are independent,
+    run side by side with `jobs` > 1 or on a Dask cluster (`scheduler`); the model is the same
+    however they run.
     """
     import sklearn
 
@@ -215,12 +278,16 @@ def train(
     folds = max(2, min(folds, smallest))
     texts = with_leads(articles)
     copies = len(texts) // len(articles)
-    units: list[Split | None] = [None, *fold_splits(articles, topics, folds=folds, seed=seed)]  # the longest first
-    results = ordered_map(_fit_units, units, shared=(texts, topics, seed), jobs=jobs, scheduler=scheduler, chunk_size=1,
-                          share_here=False)  # a few long units: `jobs` workers, each taking the next when free
+    splits = fold_splits(articles, topics, folds=folds, seed=seed)
+    smallest_fit = copies * min(len(train_rows) for train_rows, _ in splits)
+    counts = count_terms(progress(texts, description="Counting terms", total=len(texts)), min_df_for(smallest_fit), source)
+    units: list[Split | None] = [None, *splits]  # the longest first
+    results = ordered_map(_fit_units, units, shared=(counts, topics, seed), jobs=jobs, scheduler=scheduler, chunk_size=1,
+                          prepare=_import_fitters)
     oof = np.zeros((len(texts), len(topics)), dtype=np.float32)
     final: Any = None
-    for unit, result in zip(units, progress(results, len(units)), strict=True):
+    for unit, result in zip(units, progress(results, description="Fitting (folds + final fit)", total=len(units)),
+                            strict=True):
         if unit is None:
             final = result
         else:

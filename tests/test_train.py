@@ -9,7 +9,18 @@ import numpy as np
 
 from classify.articles import Article
 from classify.model import load_model
-from classify.training import best_threshold, topic_data
+from classify.training import (
+    FIT_PARAMS,
+    VECTORIZER_PARAMS,
+    best_threshold,
+    count_terms,
+    fit_weights,
+    min_df_for,
+    topic_data,
+)
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+
+ALL_TEXTS = SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER
 
 
 def test_train_writes_model_with_topics_thresholds_metrics_and_fingerprint(run, seeds_dir: Path, tmp_path: Path) -> None:
@@ -59,6 +70,18 @@ def test_seed_without_topics_line_is_named(run, seeds_dir: Path, tmp_path: Path)
     assert not (tmp_path / "m.npz").exists()
 
 
+def test_articles_of_stop_words_only_are_refused_in_one_line(run, tmp_path: Path) -> None:
+    path = tmp_path / "empty-words.jsonl"
+    rows = [{"text": "the and of it is", "labels": ["security"] if i % 2 else []} for i in range(8)]
+    path.write_text("\n".join(json.dumps(row) for row in rows))
+    result = run("train", str(path), "-m", str(tmp_path / "m.npz"))
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {path}: too few words shared by the articles to learn from (only stop words, or each word in one "
+        "article): add more, longer articles")
+    assert not (tmp_path / "m.npz").exists()
+
+
 def test_topic_without_negatives_is_refused(run, tmp_path: Path) -> None:
     path = tmp_path / "all-positive.jsonl"
     path.write_text("\n".join(json.dumps({"text": f"story {i}", "labels": ["security"]}) for i in range(5)))
@@ -95,3 +118,25 @@ def test_bad_records_stop_training_and_write_no_model(run, seeds_dir: Path, tmp_
     assert result.exit_code == 1
     assert f"{path}:2: not valid JSON" in result.stderr
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_weights_from_shared_counts_equal_a_vectorizer_fitted_on_those_texts() -> None:
+    """Training counts terms once and fits each fold from its rows; the features must be exactly what a
+    TfidfVectorizer with the same settings, fitted on the fold's texts alone, would give."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = len(ALL_TEXTS)
+    texts = [f"{ALL_TEXTS[i % n]} {ALL_TEXTS[(i * 7 + 3) % n]} Story {i}." for i in range(48)]
+    counts = count_terms(texts, min_df=1)
+    other_rows = np.arange(0, len(texts), 3)
+    rows = np.setdiff1d(np.arange(len(texts)), other_rows)  # 32 texts: min_df 2; "Story" in all: over max_df
+    fold_texts, other_texts = [texts[i] for i in rows], [texts[i] for i in other_rows]
+    weights = fit_weights(counts.counts[rows])
+    params = {**VECTORIZER_PARAMS, "ngram_range": tuple(VECTORIZER_PARAMS["ngram_range"])}
+    vectorizer = TfidfVectorizer(dtype=np.float32, min_df=min_df_for(len(fold_texts)), max_df=FIT_PARAMS["max_df"], **params)
+    expected = vectorizer.fit_transform(fold_texts)
+    assert counts.terms[weights.columns].tolist() == vectorizer.get_feature_names_out().tolist()
+    assert np.array_equal(weights.transformer.idf_, vectorizer.idf_)
+    for ours, theirs in ((weights.features(counts.counts[rows]), expected),
+                         (weights.features(counts.counts[other_rows]), vectorizer.transform(other_texts))):
+        assert ours.dtype == theirs.dtype and (ours != theirs).nnz == 0

@@ -45,8 +45,7 @@ def train_command(
     reporter.finish()
     source = SEEDS_SOURCE if bundled else ", ".join(paths)
     inform(f"Training on {len(articles)} articles from {source}")
-    model = train(articles, seed=seed, folds=folds, jobs=jobs, scheduler=scheduler, source=source,
-                  progress=lambda done, total: track(done, description="Training (folds + final fit)", total=total))
+    model = train(articles, seed=seed, folds=folds, jobs=jobs, scheduler=scheduler, source=source, progress=track)
     if bundled:
         model.meta["training_data"]["seeds_sha256"] = seeds_fingerprint(bundled_seeds_dir())
     model.save(target)
