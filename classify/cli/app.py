@@ -230,7 +230,7 @@ EncodingOption = Annotated[
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", dir_okay=False, help="Write to this file (atomically) instead of stdout.")
 ]
-JobsOption = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes on this machine.")]
+JobsOption = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to use on this machine, this one included.")]
 SchedulerOption = Annotated[
     str | None,
     typer.Option("--scheduler", help="Run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (needs classify[dask]).",
