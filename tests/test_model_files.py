@@ -192,8 +192,16 @@ def test_meta_that_is_not_plain_settings_is_refused(run, model_path: Path, tmp_p
     assert says in one_error_line(run("tag", str(story), "-m", str(odd)), odd)
 
 
+def _edit_terms(change):
+    """An array replacement that edits the model's term list (stored as UTF-8 lines)."""
+    return lambda a: np.frombuffer("\n".join(change(a.tobytes().decode("utf-8").split("\n"))).encode("utf-8"),
+                                   dtype=np.uint8)
+
+
 @pytest.mark.parametrize(("name", "replace", "says"), [
     ("coef", lambda a: a[:, :3], "arrays do not fit together"),
+    ("terms", _edit_terms(lambda terms: terms[:1] * 2 + terms[2:]), "vocabulary is out of order or repeats terms"),
+    ("terms", _edit_terms(lambda terms: terms[::-1]), "vocabulary is out of order or repeats terms"),
     ("coef", lambda a: a.astype(np.complex64), "wrong type or shape"),
     ("coef", lambda a: np.full_like(a, np.nan), "NaN or infinite"),
     ("idf", lambda a: a.astype(np.int64), "wrong type or shape"),
