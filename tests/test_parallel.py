@@ -13,10 +13,12 @@ import numpy as np
 import pytest
 
 import classify.parallel as parallel
+import classify.summarize as summarize_module
 import classify.tagging as tagging
 from classify.articles import Article
 from classify.model import load_model
 from classify.parallel import ordered_map
+from classify.summarize import Length, summarize_many
 from classify.tagging import tag
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
 
@@ -137,6 +139,19 @@ def test_an_endless_stream_is_tagged_lazily_with_workers(
     assert [item.id for item in first] == [f"a{n}" for n in range(100)]
     # read-ahead is bounded: the batches waiting for the oldest unfinished one, nothing like the whole stream
     assert stream.pulled <= 100 + 8 * (parallel.MAX_AHEAD_PER_WORKER + tagging.PARALLEL_FROM + 1)
+
+
+def test_an_endless_stream_is_summarized_lazily_with_workers(monkeypatch: pytest.MonkeyPatch, workers_used: list[int]) -> None:
+    monkeypatch.setattr(summarize_module, "BATCH_SIZE", 8)
+    monkeypatch.setattr(summarize_module, "PARALLEL_FROM", 3)
+    stream = Counting()
+    results = summarize_many(stream, length=Length(sentences=1), jobs=2)
+    first = list(itertools.islice(results, 100))
+    results.close()
+    assert workers_used[0] > 0
+    assert [article_id for article_id, _ in first] == [f"a{n}" for n in range(100)]
+    assert all(len(summary.sentences) == 1 for _, summary in first)
+    assert stream.pulled <= 100 + 8 * (parallel.MAX_AHEAD_PER_WORKER + summarize_module.PARALLEL_FROM + 1)
 
 
 def test_ordered_map_reads_a_chunk_at_a_time() -> None:
