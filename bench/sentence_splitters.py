@@ -1,4 +1,5 @@
-"""Measure the sentence splitter: nupunkt as shipped vs. with its abbreviation list pruned for news.
+"""Measure the sentence splitter: nupunkt as shipped, with its abbreviation list pruned for news, and
+pruned with classify's two repairs (initials before a title, clock times before a new sentence).
 
 Run from the repo: ``.venv/bin/python bench/sentence_splitters.py`` (reads ../shared at run time).
 Scores: boundary test cases passed, and the share of BBC reference-summary sentences (extracted from the
@@ -12,17 +13,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from classify.sentences import _tokenizer, normalize, split_lines
+from classify.sentences import normalize, punkt_sentences, repair, split_lines
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
-def splitter(prune: bool) -> Callable[[str], list[str]]:
-    """Lines first, then nupunkt with or without the pruned abbreviation list."""
-    tokenizer = _tokenizer(prune)
+VARIANTS = {"nupunkt as shipped": (False, False), "nupunkt pruned": (True, False), "pruned + repairs (classify)": (True, True)}
+
+
+def splitter(prune: bool, repaired: bool) -> Callable[[str], list[str]]:
+    """Lines first, then nupunkt with or without the pruned abbreviation list and the repairs."""
 
     def split(text: str) -> list[str]:
-        return [s.strip() for line in split_lines(normalize(text)) for s in tokenizer.tokenize(line) if s.strip()]
+        return [s for line in split_lines(normalize(text))
+                for s in (repair if repaired else list)(punkt_sentences(line, prune=prune))]
 
     return split
 
@@ -40,8 +44,8 @@ def main() -> None:
         "abbrev+Cap": cases["abbreviation_then_capital"],
     }
     bbc = [json.loads(line) for line in (SHARED / "data/bbc-summary/articles.jsonl").open()]
-    for prune in (False, True):
-        split = splitter(prune)
+    for variant, (prune, repaired) in VARIANTS.items():
+        split = splitter(prune, repaired)
         scores = {name: f"{sum(squash(split(c['text'])) == c['expected'] for c in group)}/{len(group)}"
                   for name, group in groups.items()}
         failed = [c["id"] for c in groups["news"] if squash(split(c["text"])) != c["expected"]]
@@ -54,7 +58,7 @@ def main() -> None:
             total += len(reference)
         seconds = time.perf_counter() - start
         megabytes = sum(len(a["text"].encode()) for a in bbc) / 1e6
-        print(f"nupunkt {'pruned' if prune else 'as shipped'}: {scores} "
+        print(f"{variant}: {scores} "
               f"BBC reference sentences reproduced {found}/{total} ({100 * found / total:.2f} %) "
               f"{megabytes / seconds:.1f} MB/s; news cases failed: {failed}")
 

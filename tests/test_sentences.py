@@ -25,6 +25,13 @@ from classify.sentences import SentenceTokenizer, is_lower_case, split_paragraph
         ("Entry to the museum is free. Visitors queued all day.", ["Entry to the museum is free.", "Visitors queued all day."]),
         ("The storm moved south. Roads were closed.", ["The storm moved south.", "Roads were closed."]),
         ("She met Mr. Okafor and Dr. Lind at 9 a.m. on Monday.", ["She met Mr. Okafor and Dr. Lind at 9 a.m. on Monday."]),
+        ("The hearing closed at 5 p.m. Lawyers said it would reopen.",
+         ["The hearing closed at 5 p.m.", "Lawyers said it would reopen."]),
+        ("Markets shut at 4 p.m. New York time with gains.", ["Markets shut at 4 p.m. New York time with gains."]),
+        ("The vote opens at 7:30 a.m. Friday. Turnout is low.", ["The vote opens at 7:30 a.m. Friday.", "Turnout is low."]),
+        ("At 6 a.m. Ms. Ruiz opened the polls.", ["At 6 a.m. Ms. Ruiz opened the polls."]),
+        ("He met U.S. Secretary of State Ann Vale in Oslo.", ["He met U.S. Secretary of State Ann Vale in Oslo."]),
+        ("The envoy thanked the U.N. Security Council.", ["The envoy thanked the U.N. Security Council."]),
     ],
 )
 def test_hard_news_cases(text: str, expected: list[str]) -> None:
