@@ -312,9 +312,10 @@ def _select(ranking: list[int], sentences: list[str], length: Length, notes: lis
 
 
 BATCH_SIZE = 32
-"""Articles per unit of work (about 0.2 s): small, so two processes finish together."""
+"""Articles per unit of work (about 0.25 s): small, so two processes finish together."""
 PARALLEL_FROM = 24
-"""Fewer batches (768 articles) are summarized here: about as long as starting a worker takes."""
+"""Inputs of fewer batches (under 768 articles) are summarized in this process: they take about as long
+as starting a worker does."""
 WARM_UP_TEXT = "Workers start here. They load what every method needs before the first batch arrives."
 
 
