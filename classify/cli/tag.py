@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
-import functools
-import gc
 from enum import StrEnum
 from typing import Annotated
 
@@ -57,7 +54,6 @@ def tag_command(
     from classify.tagging import tag
 
     sources = require_inputs(inputs)
-    _quick_exit()
     if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)  # a typo fails before the model is loaded
     model = load_model_or_default(model_path, say)
@@ -73,14 +69,3 @@ def tag_command(
         else:
             write_records((item.record(explain=explain) for item in tagged), fmt.value, stream)
     reporter.finish()
-
-
-@functools.cache
-def _quick_exit() -> None:
-    """Spare the interpreter its last full garbage collection at exit (registered once per process).
-
-    After scikit-learn and a large model are loaded, that collection walks millions of objects
-    whose memory goes back to the system anyway: 0.1-0.2 s of a one-article run (bench/cold_start.py).
-    Objects are still released and atexit handlers still run; only the final cycle search is skipped.
-    """
-    atexit.register(gc.freeze)
