@@ -101,6 +101,7 @@ def fitted_pipeline(work: Path) -> Path:
     from sklearn.preprocessing import MultiLabelBinarizer
 
     from classify.inputs import iter_articles
+    from classify.model import vectorizer_kwargs
     from classify.training import FIT_PARAMS, REGULARISATION_C, VECTORIZER_PARAMS, with_leads
 
     articles = list(iter_articles([str(ALLSIDES)]))
@@ -108,9 +109,8 @@ def fitted_pipeline(work: Path) -> Path:
     labels = [sorted(article.labels or ()) for article in articles] * (len(texts) // len(articles))
     binarizer = MultiLabelBinarizer()
     targets = binarizer.fit_transform(labels)
-    params = {**VECTORIZER_PARAMS, "ngram_range": tuple(VECTORIZER_PARAMS["ngram_range"])}
     pipeline = Pipeline([
-        ("tfidf", TfidfVectorizer(dtype=np.float32, **FIT_PARAMS, **params)),
+        ("tfidf", TfidfVectorizer(dtype=np.float32, **FIT_PARAMS, **vectorizer_kwargs(VECTORIZER_PARAMS))),
         ("classify", OneVsRestClassifier(LogisticRegression(C=REGULARISATION_C, class_weight="balanced",
                                                             solver="liblinear"))),
     ])

@@ -31,6 +31,11 @@ second for a model trained on thousands of articles: most of tagging one article
 RETRAIN_HINT = "retrain it: classify train SOURCES -m {path}"
 
 
+def vectorizer_kwargs(params: dict[str, Any]) -> dict[str, Any]:
+    """Stored (JSON) vectorizer settings as scikit-learn takes them: `ngram_range` a tuple, not a list."""
+    return {**params, "ngram_range": tuple(params["ngram_range"])} if "ngram_range" in params else dict(params)
+
+
 @dataclass
 class TopicModel:
     """Everything tagging needs, and what a user needs to trust it later (`meta`)."""
@@ -51,10 +56,8 @@ class TopicModel:
         if self._vectorizer is None:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
-            params = dict(self.vectorizer_params)
-            params["ngram_range"] = tuple(params["ngram_range"])
             vocabulary = dict(zip(self.terms, range(len(self.terms)), strict=True))
-            vectorizer = TfidfVectorizer(vocabulary=vocabulary, dtype=np.float32, **params)
+            vectorizer = TfidfVectorizer(vocabulary=vocabulary, dtype=np.float32, **vectorizer_kwargs(self.vectorizer_params))
             vectorizer.idf_ = self.idf
             self._vectorizer = vectorizer
         return self._vectorizer
@@ -78,7 +81,7 @@ class TopicModel:
         from scipy.sparse import csr_matrix
         from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
-        params = {**self.vectorizer_params, "ngram_range": tuple(self.vectorizer_params["ngram_range"])}
+        params = vectorizer_kwargs(self.vectorizer_params)
         analyze = TfidfVectorizer(**params).build_analyzer()
         documents = [analyze(text) for text in texts]
         wanted = set().union(*documents)

@@ -19,7 +19,7 @@ import numpy as np
 from classify import __version__
 from classify.articles import Article
 from classify.errors import DataError
-from classify.model import TopicModel
+from classify.model import TopicModel, vectorizer_kwargs
 from classify.parallel import ordered_map
 
 VECTORIZER_PARAMS: dict[str, Any] = {
@@ -114,8 +114,7 @@ def count_terms(texts: Iterable[str], min_df: int, source: str = "the training d
     fewer than `min_df` texts: a term that rare overall is that rare in every subset too."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    params = {**VECTORIZER_PARAMS, "ngram_range": tuple(VECTORIZER_PARAMS["ngram_range"])}
-    params.pop("sublinear_tf")
+    params = {key: value for key, value in vectorizer_kwargs(VECTORIZER_PARAMS).items() if key != "sublinear_tf"}
     counter = CountVectorizer(dtype=np.float32, min_df=min_df, **params)
     try:
         counts = counter.fit_transform(texts)
@@ -136,8 +135,9 @@ class Weights:
         return self.transformer.transform(counts[:, self.columns])
 
 
-def fit_weights(counts: Any) -> Weights:
-    """The terms `TfidfVectorizer` would keep (`min_df`, `max_df`) on the texts behind `counts`, and their idf."""
+def fit_weights(counts: Any) -> tuple[Weights, Any]:
+    """The terms `TfidfVectorizer` would keep (`min_df`, `max_df`) on the texts behind `counts` and their idf,
+    with those texts' features (what its `fit_transform` returns)."""
     from sklearn.feature_extraction.text import TfidfTransformer
 
     texts = counts.shape[0]
@@ -145,8 +145,9 @@ def fit_weights(counts: Any) -> Weights:
     columns = np.flatnonzero((frequency >= min_df_for(texts)) & (frequency <= FIT_PARAMS["max_df"] * texts))
     if not len(columns):
         raise DataError(NO_TERMS.format(source="the training data"))
-    transformer = TfidfTransformer(sublinear_tf=VECTORIZER_PARAMS["sublinear_tf"]).fit(counts[:, columns])
-    return Weights(columns, transformer)
+    transformer = TfidfTransformer(sublinear_tf=VECTORIZER_PARAMS["sublinear_tf"])
+    features = transformer.fit_transform(counts[:, columns])
+    return Weights(columns, transformer), features
 
 
 def _fit_scorer(features: Any, positive: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
@@ -198,8 +199,7 @@ def _import_fitters(*_shared: Any) -> None:
 def _fit_final(counts: TermCounts, topics: Sequence[TopicData], seed: int) -> FinalFit:
     """Term weights and per-topic scorers fitted on every text (full texts and leads)."""
     copies = counts.counts.shape[0] // len(topics[0].known)
-    weights = fit_weights(counts.counts)
-    features = weights.features(counts.counts)
+    weights, features = fit_weights(counts.counts)
     fitted = []
     for data in topics:
         known = np.tile(data.known, copies)
@@ -217,9 +217,8 @@ def _fit_fold(counts: TermCounts, topics: Sequence[TopicData], train: np.ndarray
     n = len(topics[0].known)
     copies = counts.counts.shape[0] // n
     train_rows, test_rows = _doubled(train, n, copies), _doubled(test, n, copies)
-    train_counts = counts.counts[train_rows]
-    weights = fit_weights(train_counts)
-    features, test_features = weights.features(train_counts), weights.features(counts.counts[test_rows])
+    weights, features = fit_weights(counts.counts[train_rows])
+    test_features = weights.features(counts.counts[test_rows])
     scores = np.zeros((len(test_rows), len(topics)), dtype=np.float32)
     for column, data in enumerate(topics):
         known, positive = np.tile(data.known, copies)[train_rows], np.tile(data.positive, copies)[train_rows]

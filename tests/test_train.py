@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from classify.articles import Article
-from classify.model import load_model
+from classify.model import load_model, vectorizer_kwargs
 from classify.training import (
     FIT_PARAMS,
     VECTORIZER_PARAMS,
@@ -131,12 +131,12 @@ def test_weights_from_shared_counts_equal_a_vectorizer_fitted_on_those_texts() -
     other_rows = np.arange(0, len(texts), 3)
     rows = np.setdiff1d(np.arange(len(texts)), other_rows)  # 32 texts: min_df 2; "Story" in all: over max_df
     fold_texts, other_texts = [texts[i] for i in rows], [texts[i] for i in other_rows]
-    weights = fit_weights(counts.counts[rows])
-    params = {**VECTORIZER_PARAMS, "ngram_range": tuple(VECTORIZER_PARAMS["ngram_range"])}
-    vectorizer = TfidfVectorizer(dtype=np.float32, min_df=min_df_for(len(fold_texts)), max_df=FIT_PARAMS["max_df"], **params)
+    weights, fitted = fit_weights(counts.counts[rows])
+    vectorizer = TfidfVectorizer(dtype=np.float32, min_df=min_df_for(len(fold_texts)), max_df=FIT_PARAMS["max_df"],
+                                 **vectorizer_kwargs(VECTORIZER_PARAMS))
     expected = vectorizer.fit_transform(fold_texts)
     assert counts.terms[weights.columns].tolist() == vectorizer.get_feature_names_out().tolist()
     assert np.array_equal(weights.transformer.idf_, vectorizer.idf_)
-    for ours, theirs in ((weights.features(counts.counts[rows]), expected),
+    for ours, theirs in ((fitted, expected),
                          (weights.features(counts.counts[other_rows]), vectorizer.transform(other_texts))):
         assert ours.dtype == theirs.dtype and (ours != theirs).nnz == 0
