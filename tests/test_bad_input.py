@@ -7,6 +7,7 @@ The batch policy (docs/errors.md): every command reports each bad file, line or 
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -332,18 +333,17 @@ def test_folder_with_bad_files_tags_the_good_ones(run, model_path: Path, tmp_pat
     assert [line.split(":")[1].strip() for line in lines_of(result.stderr)[:2]] == [str(folder / "b.txt"), str(folder / "d.txt")]
 
 
-def test_one_article_over_the_size_limit_is_refused_not_loaded(run, model_path: Path, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("classify.inputs.MAX_ARTICLE_BYTES", 1000)
+def test_one_article_over_the_size_limit_is_refused_not_loaded(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_text(SECURITY[0] * 50)
     records = tmp_path / "records.jsonl"
     records.write_text(json.dumps({"text": SECURITY[0] * 50}) + "\n" + json.dumps({"id": "ok", "text": SECURITY[0]}) + "\n")
-    result = run("tag", str(big), str(records), "-m", str(model_path), "-f", "jsonl")
-    assert_calm(result, 1)
-    assert tagged_ids(result) == ["ok"]
-    errors = lines_of(result.stderr)
-    assert errors[0].startswith(f"Error: {big}: ") and "limit for one article" in errors[0]
-    assert errors[1].startswith(f"Error: {records}:1: line longer than") and "limit for one article" in errors[1]
+    problems: list[InputError] = []
+    articles = list(iter_articles([str(big), str(records), "-"], on_problem=problems.append, max_article_bytes=1000,
+                                  stdin=io.StringIO(SECURITY[0] * 50)))
+    assert [article.id for article in articles] == ["ok"]
+    assert [(problem.source, problem.line) for problem in problems] == [(str(big), None), (str(records), 1), ("<stdin>", None)]
+    assert all("limit for one article; it was skipped" in str(problem) for problem in problems)
 
 
 def test_library_reports_unlabelled_articles_when_labels_are_required(tmp_path: Path) -> None:

@@ -155,7 +155,7 @@ def test_evaluate_summaries_scores_each_method() -> None:
 
 
 def test_html_main_text_has_blank_line_paragraphs_and_no_navigation() -> None:
-    from classify.html import extract_article
+    from classify.inputs.html import extract_article
 
     paragraphs = "".join(f"<p>{s}</p>" for s in ARTICLE_SENTENCES)
     page = (f"<html><head><title>Port strike</title></head><body><nav>Home | World | Sport</nav>"

@@ -1,0 +1,54 @@
+"""Records (a JSON object, a CSV row) and labels into `Article`s, whatever format they came in."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from classify.articles import Article
+
+NO_TOPICS = {"", "none", "-"}
+
+
+def parse_labels(value: Any) -> frozenset[str]:
+    """Labels from a JSON list or a comma/semicolon-separated string; `none` means no topic."""
+    if isinstance(value, str):
+        value = value.replace(";", ",").split(",")
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise ValueError("labels must be a list of topic names or a comma-separated string")
+    labels = {clean(item).strip() for item in value}
+    return frozenset(label for label in labels if label.lower() not in NO_TOPICS)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """JSON may carry lone surrogates (half an emoji); they cannot be written out, so replace them."""
+    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text
+
+
+def record_to_article(record: Any, default_id: str, require_labels: bool = False) -> Article:
+    """The article a record describes; a ValueError says what is wrong with it, for the reader to report."""
+    if not isinstance(record, dict):
+        raise ValueError("a record must be a JSON object with a `text` field")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("record has no `text`; every record needs the article text in `text`")
+    labels = record.get("labels")
+    if require_labels and labels is None:
+        raise ValueError('record has no `labels`; give its topics (e.g. "labels": ["security"], or [] for none)')
+    summary = record.get("summary")
+    if isinstance(summary, str):
+        summary = [line for line in summary.split("\n") if line.strip()]
+    elif summary is not None and not isinstance(summary, list):
+        raise ValueError("`summary` must be a string or a list of sentences")
+    record_id = record.get("id")
+    return Article(
+        id=default_id if record_id is None or record_id == "" else clean(str(record_id)),
+        title=clean(str(record.get("title") or "")),
+        text=clean(text),
+        labels=None if labels is None else parse_labels(labels),
+        unknown_labels=parse_labels(record.get("unknown_labels") or []),
+        summary=None if summary is None else tuple(clean(str(s)) for s in summary),
+    )
