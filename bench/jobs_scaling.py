@@ -174,7 +174,7 @@ def dask_section(batch: Path, model: Path, work: Path, count: int, repeats: int)
     from distributed import LocalCluster
 
     from classify.inputs import iter_articles
-    from classify.model import load_model
+    from classify.model_file import load_model
     from classify.tagging import tag, tag_batch
 
     print(f"# Dask: local cluster, 2 worker processes × 1 thread, {count:,} articles, {repeats} interleaved runs")

@@ -61,7 +61,7 @@ def main() -> None:
     started = time.perf_counter()
     model = train(train_set, seed=args.seed)
     print(f"trained in {time.perf_counter() - started:.1f} s; cross-validated macro-F1 "
-          f"{model.meta['cross_validation']['metrics']['macro_f1']:.3f}")
+          f"{model.meta.cross_validation.metrics['macro_f1']:.3f}")
     default = load_model_or_default(None, print)
     short = [shorten(a) for a in test_set]
     report("allsides-trained, unseen outlets", model, test_set)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from classify import __version__
 
 if TYPE_CHECKING:
     from classify.model import TopicModel
+    from classify.model_meta import ModelMeta
 
 MODEL_ENV = "CLASSIFY_MODEL"
 SEEDS_SOURCE = "bundled seeds"
@@ -40,27 +42,37 @@ def seeds_fingerprint(seeds_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def is_stale(meta: dict, seeds_dir: Path) -> bool:
+def is_stale(meta: ModelMeta, seeds_dir: Path) -> bool:
     """True for a default model built from other seeds or by another classify version."""
-    data = meta.get("training_data", {})
-    return data.get("source") == SEEDS_SOURCE and data.get("seeds_sha256") != seeds_fingerprint(seeds_dir)
+    data = meta.training_data
+    return data.source == SEEDS_SOURCE and data.seeds_sha256 != seeds_fingerprint(seeds_dir)
 
 
-def build_default_model(path: Path, say: Callable[[str], None]) -> None:
-    """Train on the bundled seeds and save to `path` (a second or two, once)."""
+def seeds_model(**training: Any) -> TopicModel:
+    """The model trained on the bundled seeds (what `classify train` with no sources and the default model
+    are), stamped with the seeds' fingerprint so a later classify or seed set knows to retrain it.
+    `training` goes to `classify.training.train` (seed, folds, jobs, progress...)."""
     from classify.inputs import iter_articles
     from classify.training import train
 
     seeds_dir = bundled_seeds_dir()
-    say(f"Building the default model from {seeds_dir} into {path} (first use only)")
-    model = train(list(iter_articles([str(seeds_dir)])), source=SEEDS_SOURCE)
-    model.meta["training_data"]["seeds_sha256"] = seeds_fingerprint(seeds_dir)
-    model.save(path)
+    model = train(list(iter_articles([str(seeds_dir)], require_labels=True)), source=SEEDS_SOURCE, **training)
+    stamped = dataclasses.replace(model.meta.training_data, seeds_sha256=seeds_fingerprint(seeds_dir))
+    model.meta = dataclasses.replace(model.meta, training_data=stamped)
+    return model
+
+
+def build_default_model(path: Path, say: Callable[[str], None]) -> None:
+    """Train on the bundled seeds and save to `path` (a second or two, once)."""
+    from classify.model_file import save_model
+
+    say(f"Building the default model from {bundled_seeds_dir()} into {path} (first use only)")
+    save_model(seeds_model(), path)
 
 
 def load_model_or_default(path: Path | None, say: Callable[[str], None]) -> TopicModel:
     """Load `path`; with no path, the default model, (re)built from the bundled seeds if needed."""
-    from classify.model import load_model, version_warnings
+    from classify.model_file import load_model, version_warnings
 
     if path is None:
         path = default_model_path()
@@ -78,7 +90,7 @@ def _load_default(path: Path, say: Callable[[str], None]) -> TopicModel:
     A file named by $CLASSIFY_MODEL may be the user's own model, so it is never overwritten.
     """
     from classify.errors import ModelError
-    from classify.model import load_model
+    from classify.model_file import load_model
 
     if not path.exists():
         build_default_model(path, say)

@@ -20,6 +20,7 @@ from classify import __version__
 from classify.articles import Article
 from classify.errors import DataError
 from classify.model import TopicModel, vectorizer_kwargs
+from classify.model_meta import CrossValidation, ModelMeta, TrainingData
 from classify.parallel import ordered_map
 
 VECTORIZER_PARAMS: dict[str, Any] = {
@@ -308,13 +309,13 @@ def train(
         coef=final.coef,
         intercept=final.intercept,
         thresholds=np.array(thresholds, dtype=np.float32),
-        meta={
-            "classify_version": __version__,
-            "versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
-            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "training_data": {"source": source, "articles": len(articles), "sha256": fingerprint(articles)},
-            "seed": seed,
-            "cross_validation": {"folds": folds, "metrics": metrics},
-            "params": {**FIT_PARAMS, "C": REGULARISATION_C, "class_weight": "balanced"},
-        },
+        meta=ModelMeta(
+            classify_version=__version__,
+            versions={"scikit-learn": sklearn.__version__, "numpy": np.__version__},
+            created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            training_data=TrainingData(source=source, articles=len(articles), sha256=fingerprint(articles)),
+            seed=seed,
+            cross_validation=CrossValidation(folds=folds, metrics=metrics),
+            params={**FIT_PARAMS, "C": REGULARISATION_C, "class_weight": "balanced"},
+        ),
     )

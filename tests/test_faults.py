@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from classify.model import load_model
+from classify.model_file import load_model, save_model
 from classify.outputs import atomic_file
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
 
@@ -159,13 +159,13 @@ def test_writers_racing_never_show_a_reader_a_partial_model(model_path: Path, tm
     models = [load_model(model_path), load_model(model_path)]
     models[1].topics = ["alpha", "beta", "gamma"]
     target = tmp_path / "model.npz"
-    models[0].save(target)
+    save_model(models[0], target)
     failures: list[BaseException] = []
     done = threading.Event()
 
     def write(model) -> None:
         for _ in range(25):
-            model.save(target)
+            save_model(model, target)
 
     def read() -> None:
         while not done.is_set():

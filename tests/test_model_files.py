@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from classify.errors import ModelError
-from classify.model import load_model
+from classify.model_file import load_model
 from tests.conftest import SECURITY
 
 
@@ -181,6 +181,10 @@ def test_other_scikit_learn_version_warns_with_a_retrain_hint(run, model_path: P
     ({"topics": [1, 2]}, "topic list is damaged"),
     ({"versions": "1.0"}, "`versions` record is damaged"),
     ({"format": "something-else"}, "not a classify model"),
+    ({"notes": "added by hand"}, "unknown record `notes`"),
+    ({"training_data": {"source": "x"}}, "`training_data` record is damaged"),
+    ({"cross_validation": {"folds": "5", "metrics": {}}}, "`cross_validation` record is damaged"),
+    ({"seed": 1.5}, "`seed` record is damaged"),
 ])
 def test_meta_that_is_not_plain_settings_is_refused(run, model_path: Path, tmp_path: Path, story: Path, change, says) -> None:
     arrays = arrays_of(model_path)

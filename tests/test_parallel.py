@@ -16,7 +16,7 @@ import classify.parallel as parallel
 import classify.summarize as summarize_module
 import classify.tagging as tagging
 from classify.articles import Article
-from classify.model import load_model
+from classify.model_file import load_model
 from classify.parallel import ordered_map
 from classify.summarize import Length, summarize_many
 from classify.tagging import tag
@@ -249,4 +249,4 @@ def assert_same_model(a: Path, b: Path) -> None:
     assert one.topics == two.topics and one.terms == two.terms
     for name in ("idf", "coef", "intercept", "thresholds"):
         assert np.array_equal(getattr(one, name), getattr(two, name)), name
-    assert one.meta["cross_validation"] == two.meta["cross_validation"]
+    assert one.meta.cross_validation == two.meta.cross_validation

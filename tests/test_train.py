@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from classify.articles import Article
-from classify.model import load_model, vectorizer_kwargs
+from classify.model import vectorizer_kwargs
+from classify.model_file import load_model
 from classify.training import (
     FIT_PARAMS,
     VECTORIZER_PARAMS,
@@ -32,11 +33,11 @@ def test_train_writes_model_with_topics_thresholds_metrics_and_fingerprint(run, 
     model = load_model(path)
     assert model.topics == ["diplomacy", "middle-east", "security"]
     assert model.thresholds.shape == (3,)
-    metrics = model.meta["cross_validation"]["metrics"]
+    metrics = model.meta.cross_validation.metrics
     assert set(metrics) == {"diplomacy", "middle-east", "security", "macro_f1"}
-    assert model.meta["training_data"]["articles"] == 24
-    assert len(model.meta["training_data"]["sha256"]) == 64
-    assert model.meta["versions"]["scikit-learn"]
+    assert model.meta.training_data.articles == 24
+    assert len(model.meta.training_data.sha256) == 64
+    assert model.meta.versions["scikit-learn"]
 
 
 def test_training_is_reproducible(run, seeds_dir: Path, tmp_path: Path) -> None:
@@ -140,3 +141,18 @@ def test_weights_from_shared_counts_equal_a_vectorizer_fitted_on_those_texts() -
     for ours, theirs in ((fitted, expected),
                          (weights.features(counts.counts[other_rows]), vectorizer.transform(other_texts))):
         assert ours.dtype == theirs.dtype and (ours != theirs).nnz == 0
+
+
+def test_training_on_the_bundled_seeds_makes_the_default_model(run, tmp_path: Path, isolated_model: Path) -> None:
+    """`classify train` with no sources and the default model are one model: tagging with the trained file as
+    the default does not rebuild it."""
+    result = run("train", "-m", str(isolated_model))
+    assert result.exit_code == 0, result.stderr
+    model = load_model(isolated_model)
+    assert model.meta.training_data.source == "bundled seeds" and model.meta.training_data.seeds_sha256
+    story = tmp_path / "story.txt"
+    story.write_text(SECURITY[0])
+    before = isolated_model.stat().st_mtime_ns
+    tagged = run("tag", str(story), "-f", "jsonl")
+    assert tagged.exit_code == 0 and "Building" not in tagged.stderr
+    assert isolated_model.stat().st_mtime_ns == before

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Column, Table
 
+from classify.model_meta import CrossValidation
 from classify.parallel import chunked
 from classify.tagging import TaggedArticle
 
@@ -46,10 +47,10 @@ def metrics_table(metrics: Mapping[str, Any], topics: Sequence[str], title: str)
     return table
 
 
-def print_training_report(cross_validation: Mapping[str, Any], topics: Sequence[str]) -> None:
+def print_training_report(cross_validation: CrossValidation, topics: Sequence[str]) -> None:
     """Cross-validated figures go to stderr: `train`'s product is the model file."""
-    title = f"Cross-validated ({cross_validation['folds']} folds), at each topic's chosen threshold"
-    _console(sys.stderr).print(metrics_table(cross_validation["metrics"], topics, title))
+    title = f"Cross-validated ({cross_validation.folds} folds), at each topic's chosen threshold"
+    _console(sys.stderr).print(metrics_table(cross_validation.metrics, topics, title))
 
 
 def print_metrics(metrics: Mapping[str, Any], topics: Sequence[str], title: str, stream: TextIO) -> None:

@@ -28,28 +28,29 @@ def train_command(
     Example: classify train ../shared/data/allsides/articles.jsonl -m allsides.npz
     """
     from classify.cli.render import print_training_report
-    from classify.default_model import SEEDS_SOURCE, bundled_seeds_dir, default_model_path, seeds_fingerprint
+    from classify.default_model import SEEDS_SOURCE, default_model_path, seeds_model
     from classify.inputs import iter_articles
+    from classify.model_file import save_model
     from classify.parallel import check_scheduler_address
     from classify.progress import track
     from classify.training import train
 
     if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)  # a typo fails before the articles are read
-    bundled = not sources
-    paths = [str(bundled_seeds_dir())] if bundled else list(sources or [])
     target = model_path or default_model_path()
-    reporter = ProblemReporter()
-    articles = list(track(iter_articles(paths, encoding=encoding, on_problem=reporter, require_labels=True),
-                          description="Reading"))
-    reporter.finish()
-    source = SEEDS_SOURCE if bundled else ", ".join(paths)
-    inform(f"Training on {len(articles)} articles from {source}")
-    model = train(articles, seed=seed, folds=folds, jobs=jobs, scheduler=scheduler, source=source, progress=track)
-    if bundled:
-        model.meta["training_data"]["seeds_sha256"] = seeds_fingerprint(bundled_seeds_dir())
-    model.save(target)
-    print_training_report(model.meta["cross_validation"], model.topics)
+    options = {"seed": seed, "folds": folds, "jobs": jobs, "scheduler": scheduler, "progress": track}
+    if not sources:
+        inform(f"Training on the {SEEDS_SOURCE}")
+        model = seeds_model(**options)
+    else:
+        reporter = ProblemReporter()
+        articles = list(track(iter_articles(sources, encoding=encoding, on_problem=reporter, require_labels=True),
+                              description="Reading"))
+        reporter.finish()
+        inform(f"Training on {len(articles)} articles from {', '.join(sources)}")
+        model = train(articles, source=", ".join(sources), **options)
+    save_model(model, target)
+    print_training_report(model.meta.cross_validation, model.topics)
     inform(f"Saved model to {target}")
 
 
