@@ -47,6 +47,18 @@ def test_folder_is_read_recursively_sorted_without_dot_files(tmp_path: Path) -> 
     assert [a.text for a in iter_articles([str(tmp_path)])] == ["one", "two"]
 
 
+def test_a_folder_readme_is_no_article_but_a_readme_named_alone_is(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# How to label these seeds\n\nWrite `topics:` first.\n")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "readme.txt").write_text("notes")
+    (tmp_path / "1.txt").write_text("topics: none\n\nA bakery won a prize.\n")
+    problems: list[InputError] = []
+    articles = list(iter_articles([str(tmp_path)], on_problem=problems.append, require_labels=True))
+    assert [a.text for a in articles] == ["A bakery won a prize."] and problems == []
+    (alone,) = iter_articles([str(tmp_path / "README.md")])
+    assert alone.text.startswith("# How to label")
+
+
 def test_jsonl_records_keep_ids_labels_and_unknown_labels(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     records = [

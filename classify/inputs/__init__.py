@@ -2,7 +2,8 @@
 
 Accepted: plain-text files (optionally with `title:`/`topics:` header lines, the seed format),
 HTML files, JSONL and CSV/TSV files of records, folders of any of these (recursive, sorted,
-dot-files skipped) and `-` for standard input (JSONL when it starts with `{`, else one article).
+dot-files and README files skipped: a README describes the folder, as `seeds/README.md` does, and is
+no article) and `-` for standard input (JSONL when it starts with `{`, else one article).
 
 Bad records are reported through `on_problem` and skipped, so one broken line in a batch of
 thousands does not cost the rest; the caller decides how the run ends (see docs/errors.md).

@@ -60,7 +60,7 @@ def _walk(folder: Path) -> list[Path]:
     files = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).parts
-        if any(part.startswith(".") for part in relative) or not path.is_file():
+        if any(part.startswith(".") for part in relative) or path.stem.upper() == "README" or not path.is_file():
             continue
         if known_suffix(path.suffix):
             files.append(path)
