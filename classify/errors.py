@@ -9,15 +9,33 @@ from __future__ import annotations
 import re
 
 # what str.splitlines() breaks on, and other control characters (terminal escapes among them)
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _escaped(character: str) -> str:
+    """A byte that was not UTF-8 in a file name (Python keeps it as U+DC80-U+DCFF) reads as `\\xNN`."""
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return repr(character)[1:-1] if code < 0xD800 or code > 0xDFFF else "\ufffd"
 
 
 def one_line(text: str) -> str:
     """`text` with line breaks and control characters escaped, so a message stays one safe line.
 
-    Messages quote file names, column names and values from the input, which may hold anything.
+    Messages quote file names, column names, ids and values from the input, which may hold anything.
     """
-    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+    return _CONTROL.sub(lambda match: _escaped(match.group()), text)
+
+
+def writable(text: str) -> str:
+    """`text` that can always be written as UTF-8: undecodable file-name bytes become `\\xNN`.
+
+    A file name that is not UTF-8 becomes an article id holding lone surrogates, which would put
+    raw bytes in JSON on stdout or fail to encode in an `-o` file.
+    """
+    return SURROGATES.sub(lambda match: _escaped(match.group()), text) if SURROGATES.search(text) else text
 
 
 class ClassifyError(Exception):
@@ -54,6 +72,10 @@ class BadRecordsError(ClassifyError):
         self.count = count
         noun, pronoun = ("input", "it") if count == 1 else ("inputs", "them")
         super().__init__(f"{count} bad {noun} skipped (reported above); fix or remove {pronoun} and rerun")
+
+
+class OutputClosedError(ClassifyError):
+    """Standard output was closed before the run (`>&-`), so data has nowhere to go."""
 
 
 class UsageError(ClassifyError):

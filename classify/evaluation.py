@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,8 @@ from classify.model import TopicModel
 from classify.parallel import chunked
 from classify.tagging import BATCH_SIZE
 
+PLOT_FORMATS = ("png", "pdf", "svg")
+
 
 @dataclass
 class TagEvaluation:
@@ -23,6 +26,7 @@ class TagEvaluation:
     thresholds: list[float]
     scores: dict[str, np.ndarray]
     truth: dict[str, np.ndarray]
+    unknown_labels: dict[str, int] = field(default_factory=dict)  # label -> articles, for labels not in the model
 
     def metrics(self) -> dict[str, object]:
         """Precision, recall, F1 per topic at the model's thresholds, plus macro-F1."""
@@ -44,10 +48,12 @@ def evaluate_tags(articles: Iterable[Article], model: TopicModel, source: str = 
     """Tag labelled articles in batches and collect each known topic's scores and truth."""
     scores: dict[str, list[float]] = {topic: [] for topic in model.topics}
     truth: dict[str, list[bool]] = {topic: [] for topic in model.topics}
+    unknown: Counter[str] = Counter()
     for batch in chunked(articles, BATCH_SIZE):
         for article in batch:
             if article.labels is None:
                 raise DataError(f"{article.id}: no labels; evaluation needs labelled records (`labels`, or a `topics:` line)")
+            unknown.update(article.labels - set(model.topics))
         probabilities = model.probabilities(model.transform([a.full_text for a in batch]))
         for row, article in enumerate(batch):
             for column, topic in enumerate(model.topics):
@@ -61,11 +67,15 @@ def evaluate_tags(articles: Iterable[Article], model: TopicModel, source: str = 
         thresholds=[float(t) for t in model.thresholds],
         scores={t: np.array(v) for t, v in scores.items()},
         truth={t: np.array(v, dtype=bool) for t, v in truth.items()},
+        unknown_labels=dict(unknown),
     )
 
 
 def plot_tag_evaluation(evaluation: TagEvaluation, path: Path) -> None:
-    """A PNG: precision/recall per topic, and each topic's score distribution by truth."""
+    """A chart of precision/recall per topic and each topic's score distribution by truth.
+
+    The format follows the extension (one of `PLOT_FORMATS`), so `--plot tags.pdf` is a PDF.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -95,5 +105,5 @@ def plot_tag_evaluation(evaluation: TagEvaluation, path: Path) -> None:
     axes[1].legend(fontsize="small")
     figure.tight_layout()
     with atomic_file(path, "wb") as stream:
-        figure.savefig(stream, format="png", dpi=100)
+        figure.savefig(stream, format=path.suffix.lower().lstrip(".") or "png", dpi=100)
     plt.close(figure)

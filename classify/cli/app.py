@@ -112,12 +112,32 @@ class ClassifyTyper(typer.Typer):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _terminated)
+        _hold_closed_standard_streams()
         try:
             return super().__call__(*args, **kwargs)
         except KeyboardInterrupt:
             if not _INTERRUPT_SHOWN.is_set():
                 say(INTERRUPTED)
             sys.exit(130)
+
+
+def _hold_closed_standard_streams() -> None:
+    """Started with stdout or stderr closed (`>&-`): put /dev/null on that descriptor.
+
+    Otherwise the next file opened (a model, an input) would get descriptor 1 or 2 and receive
+    whatever is printed, and workers would inherit it. Data for a closed stdout is an error
+    (`ClosedOutput`); messages for a closed stderr are dropped.
+    """
+    from classify.outputs import ClosedOutput
+
+    for descriptor, name in ((1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if devnull != descriptor:
+            os.dup2(devnull, descriptor)
+            os.close(devnull)
+        setattr(sys, name, ClosedOutput() if name == "stdout" else open(os.devnull, "w"))  # noqa: SIM115 - until exit
 
 
 def _terminated(signum: int, frame: Any) -> None:
@@ -138,8 +158,8 @@ app = ClassifyTyper(
 
 
 def say(message: str) -> None:
-    """A message for people: always stderr, so stdout carries data only."""
-    print(message, file=sys.stderr, flush=True)
+    """A message for people: always stderr, so stdout carries data only; one line, control characters escaped."""
+    print(one_line(message), file=sys.stderr, flush=True)
 
 
 def inform(message: str) -> None:

@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from classify.articles import Article
 
 
+def _check_plot(path: Path | None) -> Path | None:
+    """Refuse a plot name whose extension is not a format we write, before any work (exit 2)."""
+    if path is None:
+        return None
+    from classify.evaluation import PLOT_FORMATS
+
+    if path.suffix.lower().lstrip(".") not in PLOT_FORMATS:
+        raise typer.BadParameter(f"{path.name}: name the file .png, .pdf or .svg (the format follows the extension)")
+    return path
+
+
 class ReportFormat(StrEnum):
     table = "table"
     json = "json"
@@ -32,7 +43,8 @@ def evaluate_command(
     ),
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", dir_okay=False, help="Also write a PNG of precision/recall and score distributions."),
+        typer.Option("--plot", dir_okay=False, callback=_check_plot,
+                     help="Also write a chart of precision/recall and score distributions (.png, .pdf or .svg)."),
     ] = None,
     encoding: EncodingOption = None,
     summaries: Annotated[
@@ -55,8 +67,10 @@ def evaluate_command(
     classify evaluate --summaries news.jsonl --method lead --method lexrank
     """
     from classify.inputs import iter_articles
+    from classify.outputs import refuse_overwriting
     from classify.progress import track
 
+    refuse_overwriting(plot, "--plot", [*data, model_path])
     reporter = ProblemReporter()
     articles = iter_articles(data, encoding=encoding, on_problem=reporter, require_labels=not summaries)
     if summaries:
@@ -74,6 +88,10 @@ def _evaluate_tags(articles: Iterable[Article], data: list[str], model_path: Pat
 
     model = load_model_or_default(model_path, say)
     evaluation = evaluate_tags(articles, model, source=", ".join(data))
+    if evaluation.unknown_labels:
+        counts = ", ".join(f"{label} ({count} articles)" for label, count in sorted(evaluation.unknown_labels.items()))
+        say(f"Warning: labels the model does not know were not scored: {counts}; the model knows "
+            f"{', '.join(model.topics)}: train one with these labels to score them")
     metrics = evaluation.metrics()
     if fmt is ReportFormat.json:
         json.dump({"data": data, "metrics": metrics}, sys.stdout, indent=2)

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Column, Table
 
+from classify.errors import one_line
 from classify.model_meta import CrossValidation
 from classify.parallel import chunked
 from classify.tagging import TaggedArticle
@@ -16,8 +17,17 @@ from classify.tagging import TaggedArticle
 TABLE_BLOCK_ROWS = 100
 
 
+class _Console(Console):
+    """Rich exits 1 when the reader goes away (`| head -1`); let the CLI end quietly with 0 as for jsonl."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def _console(stream: TextIO) -> Console:
-    return Console(file=stream, highlight=False, soft_wrap=False, width=None if stream.isatty() else 120)
+    return _Console(file=stream, highlight=False, soft_wrap=False, markup=False,
+                    width=None if stream.isatty() else 120)
 
 
 def print_tag_table(tagged: Iterable[TaggedArticle], stream: TextIO) -> None:
@@ -32,7 +42,7 @@ def print_tag_table(tagged: Iterable[TaggedArticle], stream: TextIO) -> None:
             labels = "\n".join(f"{label} {item.scores[label]:.2f}" for label in item.labels) or "-"
             why = "\n".join(f"{label}: {', '.join(terms)}" for label, terms in item.reasons.items()) or "-"
             scores = " ".join(f"{topic[:4]}={score:.2f}" for topic, score in item.scores.items())
-            table.add_row(item.id, labels, why, scores)
+            table.add_row(one_line(item.id), labels, why, scores)
         console.print(table)
 
 

@@ -19,7 +19,7 @@ from classify.cli.app import (
     require_inputs,
     say,
 )
-from classify.errors import UsageError
+from classify.errors import UsageError, one_line
 
 # Kept in step with classify.summarize.METHODS by a test; listed here so `--help` needs no sumy import.
 METHOD_NAMES = ("position-centrality", "lead", "lexrank", "lsa", "luhn", "textrank", "kl", "sumbasic",
@@ -63,7 +63,7 @@ def summarize_command(
     Examples: classify summarize article.txt | classify summarize news.jsonl -n 2 --format jsonl
     """
     from classify.inputs import iter_articles
-    from classify.outputs import output_stream, write_records
+    from classify.outputs import output_stream, refuse_overwriting, write_records
     from classify.progress import track
     from classify.summarize import Length, summarize_many
 
@@ -73,6 +73,7 @@ def summarize_command(
     length = Length(ratio=ratio) if ratio is not None else Length(words=words) if words is not None else (
         Length(sentences=sentences or 3))
     sources = require_inputs(inputs)
+    refuse_overwriting(output, "-o", sources)
     reporter = ProblemReporter()
     articles = track(iter_articles(sources, encoding=encoding, on_problem=reporter), description="Summarizing")
 
@@ -94,6 +95,6 @@ def summarize_command(
 def _write_text(records: Iterator[dict[str, object]], stream: TextIO) -> None:
     """For people: the id line, the sentences one per line, a blank line between articles."""
     for number, record in enumerate(records):
-        lines = [str(record["id"]), *record["summary"]]  # type: ignore[misc]
+        lines = [one_line(str(record["id"])), *record["summary"]]  # type: ignore[misc]
         stream.write(("\n" if number else "") + "\n".join(lines) + "\n")
         stream.flush()

@@ -48,12 +48,13 @@ def tag_command(
     """
     from classify.default_model import load_model_or_default
     from classify.inputs import iter_articles
-    from classify.outputs import output_stream, write_records
+    from classify.outputs import output_stream, refuse_overwriting, write_records
     from classify.parallel import check_scheduler_address
     from classify.progress import track
     from classify.tagging import tag
 
     sources = require_inputs(inputs)
+    refuse_overwriting(output, "-o", [*sources, model_path])
     if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)  # a typo fails before the model is loaded
     model = load_model_or_default(model_path, say)

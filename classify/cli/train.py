@@ -31,6 +31,7 @@ def train_command(
     from classify.default_model import SEEDS_SOURCE, default_model_path, seeds_model
     from classify.inputs import iter_articles
     from classify.model_file import save_model
+    from classify.outputs import refuse_overwriting
     from classify.parallel import check_scheduler_address
     from classify.progress import track
     from classify.training import train
@@ -38,6 +39,7 @@ def train_command(
     if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)  # a typo fails before the articles are read
     target = model_path or default_model_path()
+    refuse_overwriting(target, "-m", sources or [])
     options = {"seed": seed, "folds": folds, "jobs": jobs, "scheduler": scheduler, "progress": track}
     if not sources:
         inform(f"Training on the {SEEDS_SOURCE}")
