@@ -1,9 +1,9 @@
 """Turn what users pass on the command line into a stream of `Article` records.
 
 Accepted: plain-text files (optionally with `title:`/`topics:` header lines, the seed format),
-HTML files, JSONL and CSV/TSV files of records, folders of any of these (recursive, sorted,
-dot-files and README files skipped: a README describes the folder, as `seeds/README.md` does, and is
-no article) and `-` for standard input (JSONL when it starts with `{`, else one article).
+HTML files, RSS/Atom feeds (classify.feeds), JSONL and CSV/TSV files of records, folders of any of these
+(recursive, sorted, dot-files and README files skipped: a README describes the folder, as `seeds/README.md`
+does, and is no article) and `-` for standard input (JSONL when it starts with `{`, else one article).
 
 Bad records are reported through `on_problem` and skipped, so one broken line in a batch of
 thousands does not cost the rest; the caller decides how the run ends (see docs/errors.md).
@@ -18,6 +18,7 @@ module with a `@reader(".suffix")` function and import it below.
 
 from __future__ import annotations
 
+from classify import feeds  # noqa: F401 - importing registers its reader (.rss, .atom, .xml)
 from classify.inputs import html, jsonl, table, text  # noqa: F401 - importing registers their readers
 from classify.inputs.context import MAX_ARTICLE_BYTES, ProblemHandler, ReadContext
 from classify.inputs.formats import reader

@@ -51,4 +51,16 @@ def record_to_article(record: Any, default_id: str, require_labels: bool = False
         labels=None if labels is None else parse_labels(labels),
         unknown_labels=parse_labels(record.get("unknown_labels") or []),
         summary=None if summary is None else tuple(clean(str(s)) for s in summary),
+        **_provenance(record),
     )
+
+
+def _provenance(record: dict[str, Any]) -> dict[str, str]:
+    """Outlet, link and date of a record, under the names exports use; an `outlet` (also in `meta`, as in the
+    allsides corpus) comes before a `source`, which some corpora use for where the data set came from."""
+    meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
+    found = {}
+    for field, names in (("source", ("outlet", "source")), ("link", ("link", "url")), ("date", ("date", "published"))):
+        values = (container.get(name) for name in names for container in (record, meta))
+        found[field] = clean(next((value.strip() for value in values if isinstance(value, str) and value.strip()), ""))
+    return found
