@@ -92,8 +92,13 @@ def _entry_article(entry: Any, outlet: str, fallback_id: str) -> Article | None:
         text=text or title,
         source=_text(source.get("title", "")) or outlet,
         link=link,
-        date=_iso_date(entry.get("published_parsed") or entry.get("updated_parsed")),
+        date=_iso_date(_entry_time(entry)),
     )
+
+
+def _entry_time(entry: Any) -> time.struct_time | None:
+    """Published, else updated; asked of the entry's own keys, since feedparser's fallback between them warns."""
+    return dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
 
 
 def _is_html(detail: Any) -> bool:

@@ -1,0 +1,231 @@
+"""`classify digest`: feeds and files in, one report of stories out (json, md, html)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classify.digest import Item, Member, build_digest
+from classify.stories import group, signature
+
+CEASEFIRE = [
+    "Foreign ministers from Egypt, Qatar and Jordan met in Cairo on Tuesday to press Israel and Hamas "
+    "towards a ceasefire in Gaza.",
+    "The envoys presented a three-stage plan that would begin with a six-week pause in fighting and the release of hostages.",
+    "Diplomats said the talks ran late into the night and that both delegations had agreed to return to the table on Thursday.",
+    "The United Nations secretary-general welcomed the negotiations and urged all parties to protect civilians and aid workers.",
+    "A senior Egyptian official said the sticking points were the sequencing of prisoner releases and the return of "
+    "displaced families.",
+    "Israeli officials declined to comment on the details, while a Hamas spokesman said the movement was studying the proposal.",
+    "Aid agencies warned that fuel shortages had forced hospitals in the south of the strip to cut services in recent days.",
+    "The ministers are expected to brief their counterparts from the Gulf states at a meeting in Riyadh next week.",
+]
+FLOODS = [
+    "Heavy rain flooded the river valley overnight and firefighters rescued dozens of residents from the roofs of their homes.",
+    "The weather office issued its highest warning for the region and said more rain would fall through the weekend.",
+    "Schools and the main railway line were closed, and the council opened two sports halls as emergency shelters.",
+    "Farmers said the water had ruined the harvest in the lower fields for the second year running.",
+]
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Evening Wire</title><link>https://wire.example/</link>
+<item>
+  <title>Ministers press for &lt;b&gt;Gaza&lt;/b&gt; ceasefire</title>
+  <link>https://wire.example/ceasefire</link>
+  <guid>wire-101</guid>
+  <pubDate>Tue, 01 Dec 2026 18:30:00 GMT</pubDate>
+  <description>{ceasefire}</description>
+</item>
+<item>
+  <title>Valley flooded</title>
+  <link>javascript:alert(1)</link>
+  <pubDate>sometime last week</pubDate>
+  <description>{floods}</description>
+</item>
+<item>
+  <description>An entry with no title, link, guid or date, only this line of text about nothing in particular.</description>
+</item>
+</channel></rss>
+"""
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Morning Post</title>
+<entry>
+  <id>urn:post:77</id>
+  <title type="html">Talks on a truce resume in Cairo</title>
+  <link href="https://post.example/truce"/>
+  <updated>2026-12-02T07:00:00Z</updated>
+  <content type="html">{ceasefire}</content>
+</entry>
+</feed>
+"""
+
+
+def html_paragraphs(sentences: list[str]) -> str:
+    """Entry content as feeds carry it: escaped HTML paragraphs, with a script that must not reach the text."""
+    markup = "".join(f"<p>{sentence}</p>" for sentence in sentences) + "<script>steal()</script>"
+    return markup.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@pytest.fixture
+def feeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "wire.rss").write_text(RSS.format(ceasefire=html_paragraphs(CEASEFIRE), floods=html_paragraphs(FLOODS)),
+                                     encoding="utf-8")
+    trimmed = CEASEFIRE[:6]  # the same wire story, republished with its end cut and a new headline
+    (folder / "post.atom").write_text(ATOM.format(ceasefire=html_paragraphs(trimmed)), encoding="utf-8")
+    return folder
+
+
+def digest_json(run, model_path: Path, *inputs: str) -> tuple[dict, object]:
+    result = run("digest", *inputs, "-m", str(model_path), "--format", "json")
+    return (json.loads(result.stdout) if result.stdout else {}), result
+
+
+def members(report: dict) -> dict[str, dict]:
+    return {member["id"]: member for story in report["stories"] + report["other"] for member in story["members"]}
+
+
+def test_feed_entries_become_members_with_title_link_and_date(run, model_path, feeds):
+    report, result = digest_json(run, model_path, str(feeds))
+    assert result.exit_code == 0, result.stderr
+    found = members(report)
+    wire = found["wire-101"]
+    assert wire == {"id": "wire-101", "title": "Ministers press for Gaza ceasefire", "source": "Evening Wire",
+                    "link": "https://wire.example/ceasefire", "date": "2026-12-01T18:30:00Z"}
+    assert found["urn:post:77"]["date"] == "2026-12-02T07:00:00Z"
+    flood = next(member for member in found.values() if member["title"] == "Valley flooded")
+    assert flood["link"] is None, "a javascript: link must never reach the report"
+    assert flood["date"] is None, "an unreadable date is left out, not guessed"
+    assert flood["id"] == "javascript:alert(1)", "an entry without a guid is known by its link"
+    untitled = [member for member in found.values() if member["title"] == ""]
+    assert len(untitled) == 1 and untitled[0]["link"] is None and untitled[0]["date"] is None
+    assert report["counts"]["articles"] == 4
+
+
+def test_entry_html_is_cleaned_to_text(run, model_path, feeds):
+    report, _ = digest_json(run, model_path, str(feeds))
+    story = next(story for story in report["stories"] if story["id"] == "wire-101")
+    text = " ".join(story["summary"])
+    assert CEASEFIRE[0] in text
+    assert "<p>" not in text and "steal()" not in text
+
+
+def test_republished_story_is_one_story_listing_both_outlets(run, model_path, feeds):
+    report, _ = digest_json(run, model_path, str(feeds))
+    ceasefire = [story for story in report["stories"] if "urn:post:77" in [m["id"] for m in story["members"]]]
+    assert len(ceasefire) == 1
+    story = ceasefire[0]
+    assert [m["id"] for m in story["members"]] == ["urn:post:77", "wire-101"], "members in input order (folders sorted)"
+    assert {m["source"] for m in story["members"]} == {"Evening Wire", "Morning Post"}
+    assert story["id"] == "wire-101" and story["title"] == "Ministers press for Gaza ceasefire", "the fuller version leads"
+    assert {"diplomacy", "middle-east"} <= set(story["labels"])
+    assert set(story) == {"id", "title", "labels", "scores", "reasons", "summary", "members"}
+    assert all(story["reasons"][label] for label in story["labels"])
+    assert report["counts"]["stories"] + report["counts"]["other"] == 3, "4 articles, 2 of them one story"
+
+
+def test_broken_feed_is_reported_and_the_rest_still_digested(run, model_path, feeds, tmp_path):
+    broken = tmp_path / "broken.rss"
+    broken.write_text('<?xml version="1.0"?>\n<rss version="2.0"><channel>\n<item><title>cut off', encoding="utf-8")
+    report, result = digest_json(run, model_path, str(broken), str(feeds))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"Error: {broken}: the feed is not well-formed XML (line 3")
+    assert "download it again or repair it" in lines[0]
+    assert report["counts"]["articles"] == 4 and report["counts"]["skipped"] == 1
+
+
+def test_not_a_feed_says_so(run, model_path, tmp_path):
+    page = tmp_path / "export.xml"
+    page.write_text("<?xml version='1.0'?><catalog><book>Not news</book></catalog>", encoding="utf-8")
+    _, result = digest_json(run, model_path, str(page))
+    assert result.exit_code == 1
+    assert f"{page}: not an RSS or Atom feed" in result.stderr
+
+
+def test_records_carry_outlet_link_and_date(run, model_path, tmp_path):
+    records = tmp_path / "day.jsonl"
+    rows = [{"id": "a", "title": "Truce talks", "text": " ".join(CEASEFIRE),
+             "meta": {"outlet": "Gazette", "url": "https://gazette.example/a", "date": "2026-12-01"}},
+            {"id": "b", "text": " ".join(FLOODS), "source": "Valley Radio", "url": "file:///etc/passwd"}]
+    records.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    report, result = digest_json(run, model_path, str(records))
+    assert result.exit_code == 0, result.stderr
+    assert members(report)["a"] == {"id": "a", "title": "Truce talks", "source": "Gazette", "link": "https://gazette.example/a",
+                                    "date": "2026-12-01"}
+    assert members(report)["b"]["link"] is None and members(report)["b"]["source"] == "Valley Radio"
+    other_ids = [story["id"] for story in report["other"]]
+    assert other_ids == ["b"], "the flood story has no topic: it goes to the other list"
+
+
+def test_markdown_report(run, model_path, feeds):
+    result = run("digest", str(feeds), "-m", str(model_path), "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("# News digest\n")
+    assert "### Ministers press for Gaza ceasefire" in text
+    assert "[Talks on a truce resume in Cairo](https://post.example/truce) · Morning Post" in text
+    assert "## Other" in text and "javascript" not in text
+
+
+def test_html_report_is_one_self_contained_file(run, model_path, feeds, tmp_path):
+    out = tmp_path / "report.html"
+    result = run("digest", str(feeds), "-m", str(model_path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page and " src=" not in page and "@import" not in page and "url(" not in page
+    assert 'href="#topic-0"' in page, "a table of contents"
+    assert "4 articles in 3 stories" in page
+
+
+def test_url_without_fetch_is_a_usage_error_saying_how(run, model_path, feeds):
+    result = run("digest", str(feeds), "https://news.example/feed.rss", "-m", str(model_path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("Error: https://news.example/feed.rss: pass --fetch to download URLs (the only network "
+                                     "access classify has); or save the feed or page and pass the file")
+    assert result.stdout == ""
+
+
+def test_markdown_text_cannot_make_links_or_html(run, model_path, tmp_path):
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text("title: [click](javascript:alert(1)) <img src=x onerror=alert(1)> # not a heading\n\n"
+                       + " ".join(CEASEFIRE), encoding="utf-8")
+    result = run("digest", str(hostile), "-m", str(model_path), "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    heading = next(line for line in result.stdout.splitlines() if line.startswith("### "))
+    assert heading == r"### \[click\](javascript:alert(1)) \<img src=x onerror=alert(1)\> \# not a heading"
+
+
+def item(number: int, text: str, labels: list[str]) -> tuple[Item, object]:
+    member = Member(id=f"n{number}", title=f"title {number}", source="", link="", date="")
+    scores = {"security": 0.9 if "security" in labels else 0.1}
+    return Item(member=member, labels=labels, scores=scores, reasons={label: ["term"] for label in labels}, summary=[text[:40]],
+                length=len(text)), signature(text)
+
+
+def test_grouping_finds_trimmed_and_reheadlined_copies_and_keeps_distinct_stories_apart():
+    base = " ".join(CEASEFIRE)
+    texts = [base, " ".join(FLOODS), " ".join(CEASEFIRE[:5]), "UPDATED " + " ".join(CEASEFIRE[1:]), " ".join(FLOODS[:3])]
+    assert group([signature(text) for text in texts]) == [[0, 2, 3], [1, 4]]
+
+
+def test_different_stories_on_one_topic_stay_apart():
+    other = [sentence.replace("Cairo", "Doha").replace("Gaza", "Sudan") for sentence in CEASEFIRE[::-1]]
+    shuffled = [CEASEFIRE[i] for i in (3, 0, 6, 1)] + FLOODS
+    texts = [" ".join(CEASEFIRE), " ".join(other[:3]), " ".join(shuffled)]
+    assert group([signature(text) for text in texts]) == [[0], [1], [2]]
+
+
+def test_many_copies_of_one_text_are_one_story():
+    report = build_digest([item(i, " ".join(FLOODS), []) for i in range(500)], ["security"])
+    assert report.counts == {"articles": 500, "stories": 0, "other": 1, "topics": {"security": 0}, "skipped": 0}
+    assert len(report.other[0].members) == 500
+
+
+def test_stories_order_by_size_then_score():
+    texts = [" ".join(CEASEFIRE), " ".join(FLOODS), " ".join(CEASEFIRE[:6])]
+    report = build_digest([item(i, text, ["security"]) for i, text in enumerate(texts)], ["security"])
+    assert [len(story.members) for story in report.by_topic["security"]] == [2, 1]
