@@ -175,6 +175,7 @@ def dask_section(batch: Path, model: Path, work: Path, count: int, repeats: int)
 
     from classify.inputs import iter_articles
     from classify.model_file import load_model
+    from classify.parallel import Runner
     from classify.tagging import tag, tag_batch
 
     print(f"# Dask: local cluster, 2 worker processes × 1 thread, {count:,} articles, {repeats} interleaved runs")
@@ -198,7 +199,7 @@ def dask_section(batch: Path, model: Path, work: Path, count: int, repeats: int)
 
         def native() -> Run:
             start = time.perf_counter()
-            for _ in tag(iter_articles([str(batch)]), loaded, scheduler=address, reasons=False):
+            for _ in tag(iter_articles([str(batch)]), loaded, runner=Runner(scheduler=address), reasons=False):
                 pass
             return Run(time.perf_counter() - start, 0.0, 0, 0)
 

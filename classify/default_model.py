@@ -51,7 +51,7 @@ def is_stale(meta: ModelMeta, seeds_dir: Path) -> bool:
 def seeds_model(**training: Any) -> TopicModel:
     """The model trained on the bundled seeds (what `classify train` with no sources and the default model
     are), stamped with the seeds' fingerprint so a later classify or seed set knows to retrain it.
-    `training` goes to `classify.training.train` (seed, folds, jobs, progress...)."""
+    `training` goes to `classify.training.train` (seed, folds, runner, progress...)."""
     from classify.inputs import iter_articles
     from classify.training import train
 

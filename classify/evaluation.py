@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,8 +12,8 @@ import numpy as np
 from classify.articles import Article
 from classify.errors import DataError
 from classify.model import TopicModel
-from classify.parallel import chunked
-from classify.tagging import BATCH_SIZE
+from classify.parallel import IN_THIS_PROCESS, Runner
+from classify.tagging import BATCHING, prepare_model
 
 PLOT_FORMATS = ("png", "pdf", "svg")
 
@@ -44,22 +44,20 @@ class TagEvaluation:
         return result
 
 
-def evaluate_tags(articles: Iterable[Article], model: TopicModel, source: str = "the data") -> TagEvaluation:
-    """Tag labelled articles in batches and collect each known topic's scores and truth."""
+def evaluate_tags(
+    articles: Iterable[Article], model: TopicModel, source: str = "the data", *, runner: Runner = IN_THIS_PROCESS
+) -> TagEvaluation:
+    """Score labelled articles in batches (as `tag` does) and collect each known topic's scores and truth."""
     scores: dict[str, list[float]] = {topic: [] for topic in model.topics}
     truth: dict[str, list[bool]] = {topic: [] for topic in model.topics}
     unknown: Counter[str] = Counter()
-    for batch in chunked(articles, BATCH_SIZE):
-        for article in batch:
-            if article.labels is None:
-                raise DataError(f"{article.id}: no labels; evaluation needs labelled records (`labels`, or a `topics:` line)")
-            unknown.update(article.labels - set(model.topics))
-        probabilities = model.probabilities(model.transform([a.full_text for a in batch]))
-        for row, article in enumerate(batch):
-            for column, topic in enumerate(model.topics):
-                if topic not in article.unknown_labels:
-                    scores[topic].append(float(probabilities[row, column]))
-                    truth[topic].append(topic in (article.labels or ()))
+    labelled = _labelled(articles)
+    for article, probabilities in runner.map(_score_batch, labelled, BATCHING, shared=(model,), prepare=prepare_model):
+        unknown.update(article.labels - set(model.topics))
+        for column, topic in enumerate(model.topics):
+            if topic not in article.unknown_labels:
+                scores[topic].append(probabilities[column])
+                truth[topic].append(topic in (article.labels or ()))
     if not any(truth.values()):
         raise DataError(f"{source}: no labelled articles to evaluate")
     return TagEvaluation(
@@ -69,6 +67,20 @@ def evaluate_tags(articles: Iterable[Article], model: TopicModel, source: str = 
         truth={t: np.array(v, dtype=bool) for t, v in truth.items()},
         unknown_labels=dict(unknown),
     )
+
+
+def _labelled(articles: Iterable[Article]) -> Iterator[Article]:
+    """The articles, checked here (not in a worker) so an unlabelled one stops the run with its id."""
+    for article in articles:
+        if article.labels is None:
+            raise DataError(f"{article.id}: no labels; evaluation needs labelled records (`labels`, or a `topics:` line)")
+        yield article
+
+
+def _score_batch(batch: list[Article], model: TopicModel) -> list[tuple[Article, list[float]]]:
+    """Each article with its topic probabilities: the unit of work `Runner.map` sends to a worker."""
+    probabilities = model.probabilities(model.transform([article.full_text for article in batch]))
+    return list(zip(batch, probabilities.astype(float).tolist(), strict=True))
 
 
 def plot_tag_evaluation(evaluation: TagEvaluation, path: Path) -> None:

@@ -26,22 +26,80 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from classify.errors import ClassifyError
+from classify.errors import ClassifyError, UsageError
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-CHUNK_SIZE = 256
 CONNECT_TIMEOUT = "10s"
 """How long to keep trying to reach a Dask scheduler before giving up."""
 IN_FLIGHT_PER_WORKER = 2
 """Chunks queued per worker: enough to keep it busy, few enough that memory stays flat."""
 MAX_AHEAD_PER_WORKER = 8
 """Chunks read ahead of the oldest one not finished yet, per worker: the bound on memory."""
-PARALLEL_FROM = 3
-"""Inputs of fewer chunks are done in this process: less work than starting a worker (the default)."""
 SCHEDULER_ADDRESS = re.compile(r"^(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<host>\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(?P<port>\d+)/?$")
 DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+@dataclass(frozen=True, slots=True)
+class Batching:
+    """How a workload cuts its stream: `size` items per chunk, and workers only for inputs of at least
+    `parallel_from` chunks, since a smaller input is done before a worker has started.
+
+    Each workload states its own (tagging, summarizing, training): what pays off depends on how long
+    one item takes there.
+    """
+
+    size: int
+    parallel_from: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Runner:
+    """Where the work runs: this process, `jobs` local processes (this one included), or the Dask
+    cluster at `scheduler`. Built once from the command line, checked there, and passed to every workload.
+    """
+
+    jobs: int = 1
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise UsageError(f"--jobs {self.jobs}: give 1 or more processes")
+        if self.scheduler is not None:
+            object.__setattr__(self, "scheduler", check_scheduler_address(self.scheduler))
+
+    def map(
+        self,
+        func: Callable[..., list[R]],
+        items: Iterable[T],
+        batching: Batching,
+        *,
+        shared: tuple[Any, ...] = (),
+        prepare: Callable[..., Any] | None = None,
+    ) -> Iterator[R]:
+        """Yield `func(chunk, *shared)` results item by item, in the order of `items`.
+
+        Only a few chunks per worker are read ahead of the results. `func` must be importable by the
+        workers (a module-level function, or a functools.partial of one). Each worker loads `shared`
+        and runs `prepare(*shared)` (e.g. imports and caches the first chunk would otherwise pay for)
+        when it starts.
+        """
+        chunks = chunked(items, batching.size)
+        if self.scheduler is not None:
+            yield from _on_dask(func, chunks, shared, self.scheduler)
+            return
+        if self.jobs > 1:
+            head = list(islice(chunks, batching.parallel_from))
+            chunks = chain(head, chunks)
+            if len(head) >= batching.parallel_from:
+                yield from _on_local_workers(func, chunks, shared, self.jobs - 1, prepare)
+                return
+        for chunk in chunks:
+            yield from func(chunk, *shared)
+
+
+IN_THIS_PROCESS = Runner()
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -49,41 +107,6 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def ordered_map(
-    func: Callable[..., list[R]],
-    items: Iterable[T],
-    *,
-    shared: tuple[Any, ...] = (),
-    jobs: int = 1,
-    scheduler: str | None = None,
-    chunk_size: int = CHUNK_SIZE,
-    prepare: Callable[..., Any] | None = None,
-    parallel_from: int = PARALLEL_FROM,
-) -> Iterator[R]:
-    """Yield `func(chunk, *shared)` results item by item, in the order of `items`.
-
-    `jobs` > 1 runs chunks in `jobs` local processes, this one and `jobs - 1` workers; `scheduler`
-    (a Dask address) runs them on that cluster's workers instead. Only a few chunks per worker are
-    read ahead of the results. `func` must be importable by the workers (a module-level function,
-    or a functools.partial of one). Each worker loads `shared` and runs `prepare(*shared)` (e.g.
-    imports and caches the first chunk would otherwise pay for) when it starts. Inputs of fewer
-    than `parallel_from` chunks start no worker at all.
-    """
-    if scheduler is not None:
-        address = check_scheduler_address(scheduler)
-        yield from _on_dask(func, chunked(items, chunk_size), shared, address)
-        return
-    chunks = chunked(items, chunk_size)
-    if jobs > 1:
-        head = list(islice(chunks, parallel_from))
-        chunks = chain(head, chunks)
-        if len(head) >= parallel_from:
-            yield from _on_local_workers(func, chunks, shared, jobs - 1, prepare)
-            return
-    for chunk in chunks:
-        yield from func(chunk, *shared)
 
 
 class _Done:
@@ -225,7 +248,7 @@ def check_scheduler_address(address: str) -> str:
     match = SCHEDULER_ADDRESS.match(address.strip())
     scheme = (match.group("scheme") or "tcp") if match else ""
     if match is None or scheme not in DASK_SCHEMES or not 0 < int(match.group("port")) < 65536:
-        raise ClassifyError(f"--scheduler {address!r} is not a Dask scheduler address; give tcp://HOST:PORT "
+        raise UsageError(f"--scheduler {address!r} is not a Dask scheduler address; give tcp://HOST:PORT "
                             "(e.g. tcp://10.0.0.5:8786, as printed by `dask scheduler`)")
     return address.strip() if match.group("scheme") else f"tcp://{address.strip()}"
 

@@ -18,7 +18,7 @@ from typing import Any
 from classify.articles import Article
 from classify.errors import UsageError
 from classify.junk import is_junk_sentence, junk_lines
-from classify.parallel import ordered_map
+from classify.parallel import IN_THIS_PROCESS, Batching, Runner
 from classify.sentences import SentenceTokenizer, is_lower_case, normalize, split_lines, split_sentences_in_line
 from classify.sentences import words as word_tokens
 
@@ -311,22 +311,19 @@ def _select(ranking: list[int], sentences: list[str], length: Length, notes: lis
     return ranking[:count]
 
 
-BATCH_SIZE = 32
-"""Articles per unit of work (about 0.25 s): small, so two processes finish together."""
-PARALLEL_FROM = 24
-"""Inputs of fewer batches (under 768 articles) are summarized in this process: they take about as long
-as starting a worker does."""
+BATCHING = Batching(size=32, parallel_from=24)
+"""Small units of work, so two processes finish together; inputs of fewer than 24 of them are summarized
+in this process, as they take about as long as starting a worker does."""
 WARM_UP_TEXT = "Workers start here. They load what every method needs before the first batch arrives."
 
 
 def summarize_many(
-    articles: Iterable[Article], *, length: Length, method: str = DEFAULT_METHOD, jobs: int = 1,
-    scheduler: str | None = None,
+    articles: Iterable[Article], *, length: Length, method: str = DEFAULT_METHOD, runner: Runner = IN_THIS_PROCESS,
+    batching: Batching = BATCHING,
 ) -> Iterator[tuple[str, Summary]]:
-    """(id, summary) for a stream of articles, lazily and in input order, in `jobs` local processes or on
-    a Dask cluster (`scheduler`); the summaries are the same however they run."""
-    return ordered_map(summarize_batch, articles, shared=(length, method), jobs=jobs, scheduler=scheduler,
-                       chunk_size=BATCH_SIZE, prepare=warm_up, parallel_from=PARALLEL_FROM)
+    """(id, summary) for a stream of articles, lazily and in input order; the summaries are the same
+    however `runner` spreads the batches."""
+    return runner.map(summarize_batch, articles, batching, shared=(length, method), prepare=warm_up)
 
 
 def warm_up(length: Length, method: str) -> None:
@@ -335,5 +332,5 @@ def warm_up(length: Length, method: str) -> None:
 
 
 def summarize_batch(articles: list[Article], length: Length, method: str) -> list[tuple[str, Summary]]:
-    """(id, summary) for a chunk of articles: the unit of work `parallel.ordered_map` sends to a worker."""
+    """(id, summary) for a chunk of articles: the unit of work `Runner.map` sends to a worker."""
     return [(a.id, summarize(a.text, title=a.title, length=length, method=method)) for a in articles]

@@ -8,12 +8,12 @@ from functools import partial
 
 from classify.articles import Article
 from classify.model import TopicModel
-from classify.parallel import ordered_map
+from classify.parallel import IN_THIS_PROCESS, Batching, Runner
 
-BATCH_SIZE = 256
-PARALLEL_FROM = 12
-"""With `jobs` > 1, inputs of fewer batches (about 3,000 articles) are still tagged in this process: a
-worker needs about 2 s of CPU to start (Python, scikit-learn, the model), as long as tagging them here."""
+BATCHING = Batching(size=256, parallel_from=12)
+"""Batches of 256 share one vectorizer call. With workers, inputs of fewer than 12 batches are still
+tagged in this process: a worker needs as much CPU to start (Python, scikit-learn, the model) as
+tagging them here takes."""
 REASON_TERMS = 5
 
 
@@ -38,20 +38,18 @@ def tag(
     articles: Iterable[Article],
     model: TopicModel,
     *,
-    jobs: int = 1,
-    scheduler: str | None = None,
-    batch_size: int | None = None,
+    runner: Runner = IN_THIS_PROCESS,
+    batching: Batching = BATCHING,
     reasons: bool = True,
 ) -> Iterator[TaggedArticle]:
     """Tag a stream of articles lazily, in input order, a batch at a time.
 
-    `jobs` > 1 tags batches in that many local processes, `scheduler` on a Dask cluster; either
-    way the results are the same, in the same order. `reasons=False` leaves `reasons` empty,
-    which saves a little time when they will not be shown.
+    However `runner` spreads the batches (local processes, a Dask cluster), the results are the
+    same, in the same order. `reasons=False` leaves `reasons` empty, which saves a little time
+    when they will not be shown.
     """
     func = tag_batch if reasons else partial(tag_batch, reasons=False)
-    return ordered_map(func, articles, shared=(model,), jobs=jobs, scheduler=scheduler, chunk_size=batch_size or BATCH_SIZE,
-                       prepare=prepare_model, parallel_from=PARALLEL_FROM)
+    return runner.map(func, articles, batching, shared=(model,), prepare=prepare_model)
 
 
 def prepare_model(model: TopicModel) -> None:

@@ -21,7 +21,7 @@ from classify.articles import Article
 from classify.errors import DataError
 from classify.model import TopicModel, vectorizer_kwargs
 from classify.model_meta import CrossValidation, ModelMeta, TrainingData
-from classify.parallel import ordered_map
+from classify.parallel import IN_THIS_PROCESS, Batching, Runner
 
 VECTORIZER_PARAMS: dict[str, Any] = {
     "ngram_range": [1, 2],
@@ -175,12 +175,14 @@ class FinalFit:
 
 Split = tuple[np.ndarray, np.ndarray]
 """(train rows, test rows) of one cross-validation fold."""
+BATCHING = Batching(size=1)
+"""One fit (a fold, or the final model) per unit of work: each takes long enough that a worker pays off."""
 
 
 def _fit_units(
     units: list[Split | None], counts: TermCounts, topics: Sequence[TopicData], seed: int
 ) -> list[np.ndarray | FinalFit]:
-    """`ordered_map`'s unit of work: a fold's out-of-fold probabilities, or (`None`) the final fit.
+    """`Runner.map`'s unit of work: a fold's out-of-fold probabilities, or (`None`) the final fit.
 
     One BLAS thread: the fits gain nothing from more (liblinear is serial; BLAS threads only spin), and
     spinning threads took a whole core from the other process when two fitted at once.
@@ -260,16 +262,14 @@ def train(
     *,
     seed: int = 0,
     folds: int = 5,
-    jobs: int = 1,
-    scheduler: str | None = None,
+    runner: Runner = IN_THIS_PROCESS,
     source: str = "the training data",
     progress: Progress = no_progress,
 ) -> TopicModel:
     """Cross-validate, pick thresholds, and fit the final model on every article.
 
     Every text's terms are counted once; then the folds and the final fit, which are independent,
-    run side by side with `jobs` > 1 or on a Dask cluster (`scheduler`); the model is the same
-    however they run.
+    run side by side when `runner` has workers; the model is the same however they run.
     """
     import sklearn
 
@@ -282,8 +282,7 @@ def train(
     smallest_fit = copies * min(len(train_rows) for train_rows, _ in splits)
     counts = count_terms(progress(texts, description="Counting terms", total=len(texts)), min_df_for(smallest_fit), source)
     units: list[Split | None] = [None, *splits]  # the longest first
-    results = ordered_map(_fit_units, units, shared=(counts, topics, seed), jobs=jobs, scheduler=scheduler, chunk_size=1,
-                          prepare=_import_fitters)
+    results = runner.map(_fit_units, units, BATCHING, shared=(counts, topics, seed), prepare=_import_fitters)
     oof = np.zeros((len(texts), len(topics)), dtype=np.float32)
     final: Any = None
     for unit, result in zip(units, progress(results, description="Fitting (folds + final fit)", total=len(units)),

@@ -81,16 +81,16 @@ def test_cli_lists_every_method_with_the_default_first() -> None:
     assert set(METHOD_NAMES) == set(METHODS) and METHOD_NAMES[0] == DEFAULT_METHOD
 
 
-def test_jobs_keep_input_order_and_match_one_process(tmp_path, monkeypatch, workers_used) -> None:
+def test_jobs_keep_input_order_and_match_one_process(tmp_path, workers_used) -> None:
     from typer.testing import CliRunner
 
-    import classify.summarize as summarize_module
     from classify.cli import app
+    from classify.summarize import BATCHING
 
-    monkeypatch.setattr(summarize_module, "BATCH_SIZE", 8)
-    monkeypatch.setattr(summarize_module, "PARALLEL_FROM", 3)
     path = tmp_path / "many.jsonl"
-    rows = [{"id": f"a{i}", "text": f"Story {i} begins here. It has a middle part number {i}. And it ends."} for i in range(200)]
+    count = BATCHING.size * (BATCHING.parallel_from + 1)  # enough for a worker to pay off
+    rows = [{"id": f"a{i}", "text": f"Story {i} begins here. It has a middle part number {i}. And it ends."}
+            for i in range(count)]
     path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
     runner = CliRunner()
     one = runner.invoke(app, ["summarize", str(path), "-n", "1", "-f", "jsonl"])

@@ -265,13 +265,13 @@ def test_unwritable_output_is_one_line(run, model_path: Path, many_articles: Pat
 
 
 def test_ctrl_c_while_reading_a_slow_stdin_exits_130_in_one_line(model_path: Path) -> None:
-    from classify.tagging import BATCH_SIZE
+    from classify.tagging import BATCHING
 
     process = start("tag", "-", "-m", str(model_path), "-f", "jsonl", stdin=subprocess.PIPE)
     watchdog = threading.Timer(120, process.kill)  # never hang the suite
     watchdog.start()
     try:
-        count = BATCH_SIZE + BATCH_SIZE // 4  # one batch gets tagged, then it waits for the rest
+        count = BATCHING.size + BATCHING.size // 4  # one batch gets tagged, then it waits for the rest
         records = "".join(json.dumps({"id": f"s{i}", "text": SECURITY[i % 4]}) + "\n" for i in range(count))
         threading.Thread(target=lambda: (process.stdin.write(records.encode()), process.stdin.flush())).start()
         assert json.loads(process.stdout.readline())["id"] == "s0"  # it is tagging, and now waits for more input

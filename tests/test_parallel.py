@@ -13,11 +13,10 @@ import numpy as np
 import pytest
 
 import classify.parallel as parallel
-import classify.summarize as summarize_module
 import classify.tagging as tagging
 from classify.articles import Article
 from classify.model_file import load_model
-from classify.parallel import ordered_map
+from classify.parallel import Batching, Runner
 from classify.summarize import Length, summarize_many
 from classify.tagging import tag
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
@@ -41,36 +40,34 @@ def many_jsonl(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Batches of 4 and workers from 3 batches on, so a few dozen articles take the parallel path."""
-    monkeypatch.setattr(tagging, "BATCH_SIZE", 4)
-    monkeypatch.setattr(tagging, "PARALLEL_FROM", 3)
+SMALL = Batching(size=8, parallel_from=3)
+"""Small batches, so a few dozen articles take the parallel path in library tests."""
 
 
 # --- --jobs ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("small_batches")
-def test_jobs_2_gives_the_same_records_in_the_same_order(run, model_path: Path, many_jsonl: Path,
+def test_jobs_2_gives_the_same_records_in_the_same_order(run, model_path: Path, tmp_path: Path,
                                                          workers_used: list[int]) -> None:
-    serial = run("tag", str(many_jsonl), "-m", str(model_path), "--format", "jsonl", "--explain")
-    shared = run("tag", str(many_jsonl), "-m", str(model_path), "--format", "jsonl", "--explain", "--jobs", "2")
+    count = tagging.BATCHING.size * (tagging.BATCHING.parallel_from + 1)  # enough for workers to pay off
+    path = tmp_path / "enough.jsonl"
+    path.write_text("".join(json.dumps({"id": f"a{n}", "text": article(n).text}) + "\n" for n in range(count)))
+    serial = run("tag", str(path), "-m", str(model_path), "--format", "jsonl", "--explain")
+    shared = run("tag", str(path), "-m", str(model_path), "--format", "jsonl", "--explain", "--jobs", "2")
     assert serial.exit_code == 0 and shared.exit_code == 0, serial.stderr + shared.stderr
     assert len(workers_used) == 1 and workers_used[0] > 0  # the worker tagged some of the batches
     assert shared.stdout == serial.stdout
-    assert [json.loads(line)["id"] for line in shared.stdout.splitlines()] == [f"a{n}" for n in range(90)]
+    assert [json.loads(line)["id"] for line in shared.stdout.splitlines()] == [f"a{n}" for n in range(count)]
 
 
 def test_jobs_in_the_library_keep_order_and_leave_no_temporary_files(
     model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers_used: list[int]
 ) -> None:
-    monkeypatch.setattr(tagging, "PARALLEL_FROM", 3)
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     model = load_model(model_path)
     articles = [article(n) for n in range(70)]
-    expected = list(tag(articles, model, batch_size=5))
-    assert list(tag(iter(articles), model, jobs=3, batch_size=5)) == expected
+    expected = list(tag(articles, model, batching=Batching(size=5)))
+    assert list(tag(iter(articles), model, runner=Runner(jobs=3), batching=Batching(size=5))) == expected
     assert workers_used[0] > 0
     assert [item.id for item in expected] == [a.id for a in articles]
     assert not list(tmp_path.glob("classify-shared-*"))
@@ -103,6 +100,35 @@ def test_training_with_jobs_gives_the_same_model(run, seeds_dir: Path, tmp_path:
     assert_same_model(one, two)
 
 
+def test_evaluating_with_jobs_gives_the_same_report(run, model_path: Path, tmp_path: Path, workers_used: list[int]) -> None:
+    count = tagging.BATCHING.size * (tagging.BATCHING.parallel_from + 1)
+    path = tmp_path / "labelled.jsonl"
+    topics = ["security", "diplomacy", "middle-east", "none"]
+    path.write_text("".join(json.dumps({"id": f"a{n}", "text": TEXTS[n % len(TEXTS)],
+                                        "labels": [topics[min(n % len(TEXTS) // 4, 3)]]}) + "\n" for n in range(count)))
+    serial = run("evaluate", str(path), "-m", str(model_path), "-f", "json")
+    shared = run("evaluate", str(path), "-m", str(model_path), "-f", "json", "--jobs", "2")
+    assert serial.exit_code == 0 and shared.exit_code == 0, serial.stderr + shared.stderr
+    assert workers_used[0] > 0
+    assert shared.stdout == serial.stdout
+
+
+@pytest.mark.parametrize("options", [["--jobs", "2"], ["--scheduler", "tcp://127.0.0.1:8786"]])
+def test_evaluating_summaries_refuses_workers(run, tmp_path: Path, options: list[str]) -> None:
+    path = tmp_path / "refs.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": SECURITY[0], "summary": [SECURITY[0]]}) + "\n")
+    result = run("evaluate", "--summaries", str(path), *options)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --summaries times each method in this process")
+
+
+@pytest.mark.parametrize("command", [["train"], ["summarize"], ["evaluate"]])
+def test_every_command_checks_the_scheduler_before_reading(run, tmp_path: Path, command: list[str]) -> None:
+    result = run(*command, str(tmp_path / "missing.jsonl"), "--scheduler", "nonsense")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "tcp://HOST:PORT" in result.stderr  # not the missing file
+
+
 # --- streaming ---------------------------------------------------------------------------------------
 
 
@@ -121,7 +147,7 @@ class Counting:
 def test_an_endless_stream_is_tagged_lazily(model_path: Path) -> None:
     model = load_model(model_path)
     stream = Counting()
-    first = list(itertools.islice(tag(stream, model, batch_size=8), 20))
+    first = list(itertools.islice(tag(stream, model, batching=SMALL), 20))
     assert [item.id for item in first] == [f"a{n}" for n in range(20)]
     assert stream.pulled <= 24  # the batches that held the first 20, nothing more
 
@@ -129,32 +155,29 @@ def test_an_endless_stream_is_tagged_lazily(model_path: Path) -> None:
 def test_an_endless_stream_is_tagged_lazily_with_workers(
     model_path: Path, monkeypatch: pytest.MonkeyPatch, workers_used: list[int]
 ) -> None:
-    monkeypatch.setattr(tagging, "PARALLEL_FROM", 3)
     model = load_model(model_path)
     stream = Counting()
-    results = tag(stream, model, jobs=2, batch_size=8)
+    results = tag(stream, model, runner=Runner(jobs=2), batching=SMALL)
     first = list(itertools.islice(results, 100))
     results.close()
     assert workers_used[0] > 0
     assert [item.id for item in first] == [f"a{n}" for n in range(100)]
     # read-ahead is bounded: the batches waiting for the oldest unfinished one, nothing like the whole stream
-    assert stream.pulled <= 100 + 8 * (parallel.MAX_AHEAD_PER_WORKER + tagging.PARALLEL_FROM + 1)
+    assert stream.pulled <= 100 + 8 * (parallel.MAX_AHEAD_PER_WORKER + SMALL.parallel_from + 1)
 
 
-def test_an_endless_stream_is_summarized_lazily_with_workers(monkeypatch: pytest.MonkeyPatch, workers_used: list[int]) -> None:
-    monkeypatch.setattr(summarize_module, "BATCH_SIZE", 8)
-    monkeypatch.setattr(summarize_module, "PARALLEL_FROM", 3)
+def test_an_endless_stream_is_summarized_lazily_with_workers(workers_used: list[int]) -> None:
     stream = Counting()
-    results = summarize_many(stream, length=Length(sentences=1), jobs=2)
+    results = summarize_many(stream, length=Length(sentences=1), runner=Runner(jobs=2), batching=SMALL)
     first = list(itertools.islice(results, 100))
     results.close()
     assert workers_used[0] > 0
     assert [article_id for article_id, _ in first] == [f"a{n}" for n in range(100)]
     assert all(len(summary.sentences) == 1 for _, summary in first)
-    assert stream.pulled <= 100 + 8 * (parallel.MAX_AHEAD_PER_WORKER + summarize_module.PARALLEL_FROM + 1)
+    assert stream.pulled <= 100 + 8 * (parallel.MAX_AHEAD_PER_WORKER + SMALL.parallel_from + 1)
 
 
-def test_ordered_map_reads_a_chunk_at_a_time() -> None:
+def test_the_runner_reads_a_chunk_at_a_time() -> None:
     pulled: list[int] = []
 
     def numbers() -> Iterator[int]:
@@ -162,7 +185,7 @@ def test_ordered_map_reads_a_chunk_at_a_time() -> None:
             pulled.append(n)
             yield n
 
-    doubled = ordered_map(double, numbers(), chunk_size=10)
+    doubled = Runner().map(double, numbers(), Batching(size=10))
     assert list(itertools.islice(doubled, 15)) == [2 * n for n in range(15)]
     assert len(pulled) == 20
 
@@ -213,7 +236,7 @@ def test_a_malformed_scheduler_address_is_one_line_before_any_work(run, tmp_path
     story = tmp_path / "story.txt"
     story.write_text(SECURITY[0] + "\n")
     result = run("tag", str(story), "-m", str(tmp_path / "no-model.npz"), "--scheduler", address)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("Error: ") and "tcp://HOST:PORT" in result.stderr  # not the missing model
 

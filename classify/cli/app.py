@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
@@ -15,6 +15,9 @@ from typer.core import TyperGroup
 
 from classify import __version__, progress
 from classify.errors import BadRecordsError, ClassifyError, InputError, UsageError, one_line
+
+if TYPE_CHECKING:
+    from classify.parallel import Runner
 
 DEBUG = False
 INTERRUPTED = "Interrupted."
@@ -256,6 +259,13 @@ SchedulerOption = Annotated[
     typer.Option("--scheduler", help="Run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (needs classify[dask]).",
                  show_default=False),
 ]
+
+
+def build_runner(jobs: int, scheduler: str | None) -> Runner:
+    """Where the command's work runs, checked before anything is read or loaded (a bad address is exit 2)."""
+    from classify.parallel import Runner
+
+    return Runner(jobs=jobs, scheduler=scheduler)
 
 
 def require_inputs(inputs: list[str] | None) -> list[str]:

@@ -11,11 +11,23 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from classify.cli.app import EncodingOption, ModelOption, ProblemReporter, app, inform, say
+from classify.cli.app import (
+    EncodingOption,
+    JobsOption,
+    ModelOption,
+    ProblemReporter,
+    SchedulerOption,
+    app,
+    build_runner,
+    inform,
+    say,
+)
 from classify.cli.summarize import DEFAULT, Method
+from classify.errors import UsageError
 
 if TYPE_CHECKING:
     from classify.articles import Article
+    from classify.parallel import Runner
 
 
 def _check_plot(path: Path | None) -> Path | None:
@@ -56,6 +68,8 @@ def evaluate_command(
                      help=f"With --summaries: a method to score (repeat for several) [default: {DEFAULT.value} and lead]."),
     ] = None,
     sentences: Annotated[int, typer.Option("--sentences", "-n", min=1, help="With --summaries: sentences per summary.")] = 3,
+    jobs: JobsOption = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Score a model's tags against labelled data: precision, recall, F1 per topic, macro-F1.
 
@@ -68,26 +82,30 @@ def evaluate_command(
     """
     from classify.inputs import iter_articles
     from classify.outputs import refuse_overwriting
+    from classify.parallel import IN_THIS_PROCESS
     from classify.progress import track
 
+    runner = build_runner(jobs, scheduler)
+    if summaries and runner != IN_THIS_PROCESS:
+        raise UsageError("--summaries times each method in this process; leave out --jobs and --scheduler")
     refuse_overwriting(plot, "--plot", [*data, model_path])
     reporter = ProblemReporter()
     articles = iter_articles(data, encoding=encoding, on_problem=reporter, require_labels=not summaries)
     if summaries:
         _evaluate_summaries(articles, [m.value for m in methods or (DEFAULT, Method("lead"))], sentences, fmt)
     else:
-        _evaluate_tags(track(articles, description="Evaluating"), data, model_path, fmt, plot)
+        _evaluate_tags(track(articles, description="Evaluating"), data, model_path, fmt, plot, runner)
     reporter.finish()
 
 
 def _evaluate_tags(articles: Iterable[Article], data: list[str], model_path: Path | None, fmt: ReportFormat,
-                   plot: Path | None) -> None:
+                   plot: Path | None, runner: Runner) -> None:
     from classify.cli.render import print_metrics
     from classify.default_model import load_model_or_default
     from classify.evaluation import evaluate_tags, plot_tag_evaluation
 
     model = load_model_or_default(model_path, say)
-    evaluation = evaluate_tags(articles, model, source=", ".join(data))
+    evaluation = evaluate_tags(articles, model, source=", ".join(data), runner=runner)
     if evaluation.unknown_labels:
         counts = ", ".join(f"{label} ({count} articles)" for label, count in sorted(evaluation.unknown_labels.items()))
         say(f"Warning: labels the model does not know were not scored: {counts}; the model knows "

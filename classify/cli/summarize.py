@@ -16,6 +16,7 @@ from classify.cli.app import (
     ProblemReporter,
     SchedulerOption,
     app,
+    build_runner,
     require_inputs,
     say,
 )
@@ -67,6 +68,7 @@ def summarize_command(
     from classify.progress import track
     from classify.summarize import Length, summarize_many
 
+    runner = build_runner(jobs, scheduler)
     given = [flag for flag, value in (("--sentences", sentences), ("--ratio", ratio), ("--words", words)) if value is not None]
     if len(given) > 1:
         raise UsageError(f"give one summary length, not {' and '.join(given)}")
@@ -78,7 +80,7 @@ def summarize_command(
     articles = track(iter_articles(sources, encoding=encoding, on_problem=reporter), description="Summarizing")
 
     def records() -> Iterator[dict[str, object]]:
-        summaries = summarize_many(articles, length=length, method=method.value, jobs=jobs, scheduler=scheduler)
+        summaries = summarize_many(articles, length=length, method=method.value, runner=runner)
         for article_id, summary in summaries:
             for note in summary.notes:
                 say(f"{article_id}: {note}")

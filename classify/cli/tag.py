@@ -16,6 +16,7 @@ from classify.cli.app import (
     ProblemReporter,
     SchedulerOption,
     app,
+    build_runner,
     require_inputs,
     say,
 )
@@ -49,19 +50,17 @@ def tag_command(
     from classify.default_model import load_model_or_default
     from classify.inputs import iter_articles
     from classify.outputs import output_stream, refuse_overwriting, write_records
-    from classify.parallel import check_scheduler_address
     from classify.progress import track
     from classify.tagging import tag
 
+    runner = build_runner(jobs, scheduler)
     sources = require_inputs(inputs)
     refuse_overwriting(output, "-o", [*sources, model_path])
-    if scheduler is not None:
-        scheduler = check_scheduler_address(scheduler)  # a typo fails before the model is loaded
     model = load_model_or_default(model_path, say)
     reporter = ProblemReporter()
     articles = iter_articles(sources, encoding=encoding, on_problem=reporter)
     shown = explain or fmt is TagFormat.table  # the table always shows the terms behind each tag
-    tagged = track(tag(articles, model, jobs=jobs, scheduler=scheduler, reasons=shown), description="Tagging")
+    tagged = track(tag(articles, model, runner=runner, reasons=shown), description="Tagging")
     with output_stream(output) as stream:
         if fmt is TagFormat.table:
             from classify.cli.render import print_tag_table

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from classify.cli.app import EncodingOption, Inputs, JobsOption, ModelOption, ProblemReporter, SchedulerOption, app, inform
+from classify.cli.app import (
+    EncodingOption,
+    Inputs,
+    JobsOption,
+    ModelOption,
+    ProblemReporter,
+    SchedulerOption,
+    app,
+    build_runner,
+    inform,
+)
 
 
 @app.command("train")
@@ -32,15 +42,13 @@ def train_command(
     from classify.inputs import iter_articles
     from classify.model_file import save_model
     from classify.outputs import refuse_overwriting
-    from classify.parallel import check_scheduler_address
     from classify.progress import track
     from classify.training import train
 
-    if scheduler is not None:
-        scheduler = check_scheduler_address(scheduler)  # a typo fails before the articles are read
+    runner = build_runner(jobs, scheduler)
     target = model_path or default_model_path()
     refuse_overwriting(target, "-m", sources or [])
-    options = {"seed": seed, "folds": folds, "jobs": jobs, "scheduler": scheduler, "progress": track}
+    options = {"seed": seed, "folds": folds, "runner": runner, "progress": track}
     if not sources:
         inform(f"Training on the {SEEDS_SOURCE}")
         model = seeds_model(**options)
