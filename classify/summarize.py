@@ -48,6 +48,9 @@ class Length:
         return f"{self.ratio:.0%} of the sentences" if self.ratio is not None else f"{self.words} words"
 
 
+DEFAULT_LENGTH = Length(sentences=3)
+
+
 @dataclass
 class Summary:
     """Sentences in document order as plain strings, the method that chose them, and warnings for people."""
@@ -55,6 +58,11 @@ class Summary:
     sentences: list[str]
     method: str
     notes: list[str] = field(default_factory=list)
+
+
+def summary_record(article_id: str, summary: Summary) -> dict[str, object]:
+    """The machine-readable record of a summary: `id`, `summary` (list of sentences), `method`."""
+    return {"id": article_id, "summary": summary.sentences, "method": summary.method}
 
 
 @dataclass(frozen=True)

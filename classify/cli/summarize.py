@@ -66,14 +66,14 @@ def summarize_command(
     from classify.inputs import iter_articles
     from classify.outputs import output_stream, refuse_overwriting, write_records
     from classify.progress import track
-    from classify.summarize import Length, summarize_many
+    from classify.summarize import DEFAULT_LENGTH, Length, summarize_many, summary_record
 
     runner = build_runner(jobs, scheduler)
     given = [flag for flag, value in (("--sentences", sentences), ("--ratio", ratio), ("--words", words)) if value is not None]
     if len(given) > 1:
         raise UsageError(f"give one summary length, not {' and '.join(given)}")
-    length = Length(ratio=ratio) if ratio is not None else Length(words=words) if words is not None else (
-        Length(sentences=sentences or 3))
+    length = (Length(ratio=ratio) if ratio is not None else Length(words=words) if words is not None
+              else Length(sentences=sentences) if sentences is not None else DEFAULT_LENGTH)
     sources = require_inputs(inputs)
     refuse_overwriting(output, "-o", sources)
     reporter = ProblemReporter()
@@ -84,7 +84,7 @@ def summarize_command(
         for article_id, summary in summaries:
             for note in summary.notes:
                 say(f"{article_id}: {note}")
-            yield {"id": article_id, "summary": summary.sentences, "method": summary.method}
+            yield summary_record(article_id, summary)
 
     with output_stream(output) as stream:
         if fmt is SummaryFormat.text:

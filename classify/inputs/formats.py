@@ -53,6 +53,11 @@ def format_for(suffix: str) -> Format:
     return _FORMATS.get(suffix.lower()) or _FALLBACK[0]
 
 
+def known_suffixes() -> list[str]:
+    """Every registered suffix, sorted: what folders yield, and what the web page takes."""
+    return sorted(_FORMATS)
+
+
 def known_suffix(suffix: str) -> bool:
     """Whether a file met while walking a folder is one of ours."""
     return suffix.lower() in _FORMATS
