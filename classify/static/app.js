@@ -1,0 +1,367 @@
+// The page of `classify serve`. Article text is untrusted: it only ever reaches the page through
+// textContent, document.createTextNode and attribute values set by property, never as markup.
+"use strict";
+
+const BATCH = 50; // articles per API request, so a large dropped file stays under the body limit
+const OPEN_UP_TO = 3; // with more articles than this, each starts folded to its title and tags
+const WORD = "[\\p{L}\\p{N}_]";
+const GAP = "[^\\p{L}\\p{N}_]+";
+
+const state = { articles: [], tags: [], run: 0 };
+const $ = (id) => document.getElementById(id);
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+async function api(path, options) {
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (error) {
+    throw new Error("The server did not answer; is `classify serve` still running?");
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (error) {
+    data = null;
+  }
+  if (!response.ok) {
+    throw new Error((data && data.error) || `The server answered ${response.status}.`);
+  }
+  return data;
+}
+
+function postJSON(path, payload) {
+  return api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) });
+}
+
+function showError(message) {
+  const box = $("error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function setStatus(message) {
+  $("status").textContent = message;
+}
+
+function summaryOptions() {
+  const kind = $("length-kind").value;
+  const value = Number($("length-value").value);
+  return { [kind]: value, method: $("method").value };
+}
+
+function chunks(items) {
+  const out = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
+}
+
+function payloadArticles(articles) {
+  return articles.map((a) => ({ id: a.id, title: a.title, text: a.text }));
+}
+
+async function tagAll(articles) {
+  const records = [];
+  for (const batch of chunks(articles)) {
+    records.push(...(await postJSON("/api/tag", { articles: payloadArticles(batch) })));
+  }
+  return records;
+}
+
+async function summarizeAll(articles) {
+  const records = [];
+  for (const batch of chunks(articles)) {
+    records.push(...(await postJSON("/api/summarize", { articles: payloadArticles(batch), ...summaryOptions() })));
+  }
+  return records;
+}
+
+// --- analysing: tags once per article, summaries again when the settings change ---
+
+async function analyze(articles) {
+  const run = ++state.run;
+  showError("");
+  setStatus(`Reading ${articles.length} article${articles.length === 1 ? "" : "s"}…`);
+  $("analyze").disabled = true;
+  try {
+    const [tags, summaries] = await Promise.all([tagAll(articles), summarizeAll(articles)]);
+    if (run !== state.run) return;
+    state.articles = articles;
+    state.tags = tags;
+    render(articles, tags, summaries);
+    setStatus(`${articles.length} article${articles.length === 1 ? "" : "s"} tagged and summarized.`);
+  } catch (error) {
+    if (run === state.run) {
+      showError(error.message);
+      setStatus("");
+    }
+  } finally {
+    if (run === state.run) $("analyze").disabled = false;
+  }
+}
+
+async function resummarize() {
+  if (!state.articles.length) return;
+  const run = ++state.run;
+  showError("");
+  setStatus("Summarizing…");
+  try {
+    const summaries = await summarizeAll(state.articles);
+    if (run !== state.run) return;
+    render(state.articles, state.tags, summaries);
+    setStatus("Summaries updated.");
+  } catch (error) {
+    if (run === state.run) {
+      showError(error.message);
+      setStatus("");
+    }
+  }
+}
+
+function analyzePasted() {
+  const text = $("text").value;
+  if (!text.trim()) {
+    showError("Paste an article into the text box first.");
+    return;
+  }
+  analyze([{ id: "pasted article", title: $("title").value.trim(), text }]);
+}
+
+async function readFiles(files) {
+  if (!files.length) return;
+  const run = ++state.run;
+  showError("");
+  setStatus(`Reading ${files.length} file${files.length === 1 ? "" : "s"}…`);
+  const articles = [];
+  const problems = [];
+  for (const file of files) {
+    const form = new FormData();
+    form.append("files", file, file.name);
+    try {
+      const data = await api("/api/read", { method: "POST", body: form });
+      articles.push(...data.articles);
+      problems.push(...data.problems);
+    } catch (error) {
+      problems.push(error.message);
+    }
+  }
+  if (run !== state.run) return;
+  if (articles.length) await analyze(articles);
+  else setStatus("");
+  if (problems.length) showError(problems.join("\n"));
+}
+
+// --- drawing one article: tags, reasons, summary, and the text with both highlighted ---
+
+function foldForMatching(text) {
+  // Lower case without accents, one UTF-16 unit for one, so positions in the folded text are positions in the text.
+  const out = new Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const folded = text[i].normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+    out[i] = folded.length === 1 ? folded : text[i];
+  }
+  return out.join("");
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function termPattern(term) {
+  // A model term is one or two lower-case words; stop words the vectorizer dropped may stand between them.
+  const words = foldForMatching(term).split(/\s+/).filter(Boolean).map(escapeRegExp);
+  const between = `${GAP}(?:${WORD}+${GAP}){0,3}?`;
+  return new RegExp(`(?<!${WORD})${words.join(between)}(?!${WORD})`, "gu");
+}
+
+function colourOf(record, topic) {
+  return Math.max(0, Object.keys(record.scores).indexOf(topic)) % 6;
+}
+
+function termRanges(text, record) {
+  const folded = foldForMatching(text);
+  const ranges = [];
+  for (const [topic, terms] of Object.entries(record.reasons || {})) {
+    const colour = colourOf(record, topic);
+    for (const term of terms) {
+      for (const match of folded.matchAll(termPattern(term))) {
+        if (match[0].length) ranges.push({ start: match.index, end: match.index + match[0].length, colour, topic, term });
+      }
+    }
+  }
+  return ranges;
+}
+
+function sentenceRanges(text, sentences) {
+  // Summary sentences come back in article order with spaces tidied; find each in place, allowing any spacing.
+  const ranges = [];
+  let from = 0;
+  sentences.forEach((sentence, index) => {
+    const parts = sentence.trim().split(/[\s\u200b]+/).filter(Boolean).map(escapeRegExp);
+    if (!parts.length) return;
+    const pattern = new RegExp(parts.join("[\\s\\u200b]+"), "gu");
+    pattern.lastIndex = from;
+    let match = pattern.exec(text);
+    if (!match) {
+      pattern.lastIndex = 0;
+      match = pattern.exec(text);
+    }
+    if (match) {
+      ranges.push({ start: match.index, end: match.index + match[0].length, index });
+      from = match.index + match[0].length;
+    }
+  });
+  return ranges;
+}
+
+function highlighted(className, text, terms, sentences) {
+  const container = element("div", className);
+  const sentenceAt = new Int32Array(text.length).fill(-1);
+  const termAt = new Int32Array(text.length).fill(-1);
+  for (const range of sentences) sentenceAt.fill(range.index, range.start, range.end);
+  terms.forEach((range, index) => {
+    for (let i = range.start; i < range.end; i++) if (termAt[i] < 0) termAt[i] = index;
+  });
+  let mark = null;
+  let i = 0;
+  while (i < text.length) {
+    let j = i + 1;
+    while (j < text.length && sentenceAt[j] === sentenceAt[i] && termAt[j] === termAt[i]) j++;
+    const piece = text.slice(i, j);
+    let parent = container;
+    if (sentenceAt[i] >= 0) {
+      if (!mark || mark.dataset.sentence !== String(sentenceAt[i])) {
+        mark = element("mark", "summary");
+        mark.dataset.sentence = String(sentenceAt[i]);
+        container.append(mark);
+      }
+      parent = mark;
+    } else {
+      mark = null;
+    }
+    if (termAt[i] >= 0) {
+      const range = terms[termAt[i]];
+      const span = element("span", `term t${range.colour}`, piece);
+      span.title = `${range.topic}: ${range.term}`;
+      parent.append(span);
+    } else {
+      parent.append(document.createTextNode(piece));
+    }
+    i = j;
+  }
+  return container;
+}
+
+function tagList(record) {
+  const list = element("ul", "tags");
+  for (const [topic, score] of Object.entries(record.scores)) {
+    const on = record.labels.includes(topic);
+    const item = element("li", on ? `tag on t${colourOf(record, topic)}` : "tag");
+    item.dataset.topic = topic;
+    item.append(element("span", "topic", topic), element("span", "score", score.toFixed(2)));
+    item.title = on ? `${topic}: tagged (score ${score})` : `${topic}: not tagged (score ${score})`;
+    list.append(item);
+  }
+  return list;
+}
+
+function reasonList(record) {
+  const list = element("dl", "reasons");
+  for (const [topic, terms] of Object.entries(record.reasons || {})) {
+    list.append(element("dt", "", `${topic}:`), element("dd", "", terms.join(", ")));
+  }
+  return list;
+}
+
+function renderArticle(article, tagRecord, summaryRecord, open) {
+  const box = element("details", "result");
+  box.open = open;
+  box.dataset.id = article.id;
+  const head = element("summary");
+  const title = article.title || article.text.trim().split("\n")[0].slice(0, 120);
+  head.append(element("h2", "article-title", title), element("span", "article-id", article.id));
+  box.append(head, tagList(tagRecord));
+  if (tagRecord.labels.length) box.append(reasonList(tagRecord));
+  const sentences = summaryRecord.summary;
+  const summaryBlock = element("section", "summary-block");
+  summaryBlock.append(element("h3", "", `Summary (${summaryRecord.method})`));
+  const list = element("ol", "summary-list");
+  for (const sentence of sentences) list.append(element("li", "", sentence));
+  summaryBlock.append(sentences.length ? list : element("p", "notes", "No sentences to summarize."));
+  box.append(summaryBlock);
+  if (article.title) box.append(highlighted("article-heading", article.title, termRanges(article.title, tagRecord), []));
+  box.append(highlighted("article-text", article.text, termRanges(article.text, tagRecord),
+    sentenceRanges(article.text, sentences)));
+  return box;
+}
+
+function render(articles, tags, summaries) {
+  const results = $("results");
+  const open = articles.length <= OPEN_UP_TO;
+  const boxes = articles.map((article, i) => renderArticle(article, tags[i], summaries[i], open));
+  results.replaceChildren(...boxes);
+}
+
+// --- settings, the model line, and wiring ---
+
+function describeModel(info) {
+  const data = info.training_data || {};
+  const metrics = (info.metrics && info.metrics.metrics) || {};
+  const parts = [`Model topics: ${info.topics.join(", ")}`];
+  if (data.articles) parts.push(`trained on ${data.articles} articles (${data.source || "unknown source"})`);
+  if (typeof metrics.macro_f1 === "number") parts.push(`cross-validated macro F1 ${metrics.macro_f1.toFixed(2)}`);
+  $("model").textContent = parts.join(" · ");
+}
+
+function lengthKindChanged() {
+  const kind = $("length-kind").value;
+  const input = $("length-value");
+  if (kind === "ratio") {
+    Object.assign(input, { min: "0.05", max: "1", step: "0.05", value: "0.2" });
+  } else if (kind === "words") {
+    Object.assign(input, { min: "1", max: "", step: "10", value: "100" });
+  } else {
+    Object.assign(input, { min: "1", max: "", step: "1", value: "3" });
+  }
+  resummarize();
+}
+
+function wire() {
+  $("analyze").addEventListener("click", analyzePasted);
+  $("text").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) analyzePasted();
+  });
+  $("files").addEventListener("change", (event) => {
+    readFiles([...event.target.files]);
+    event.target.value = "";
+  });
+  const drop = $("drop");
+  for (const name of ["dragenter", "dragover"]) {
+    document.addEventListener(name, (event) => {
+      event.preventDefault();
+      drop.classList.add("over");
+    });
+  }
+  for (const name of ["dragleave", "drop"]) {
+    document.addEventListener(name, () => drop.classList.remove("over"));
+  }
+  document.addEventListener("drop", (event) => {
+    event.preventDefault();
+    readFiles([...event.dataTransfer.files]);
+  });
+  drop.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") $("files").click();
+  });
+  $("length-kind").addEventListener("change", lengthKindChanged);
+  $("length-value").addEventListener("change", resummarize);
+  $("method").addEventListener("change", resummarize);
+  api("/api/model").then(describeModel, (error) => showError(error.message));
+}
+
+wire();
