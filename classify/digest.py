@@ -21,8 +21,8 @@ from classify import stories
 from classify.articles import Article
 from classify.links import http_link
 from classify.model import TopicModel
-from classify.parallel import ordered_map
-from classify.summarize import BATCH_SIZE, DEFAULT_METHOD, PARALLEL_FROM, Length, summarize_batch, warm_up
+from classify.parallel import IN_THIS_PROCESS, Runner
+from classify.summarize import BATCHING, DEFAULT_METHOD, Length, summarize_batch, warm_up
 from classify.tagging import prepare_model, tag_batch
 
 
@@ -120,7 +120,7 @@ def order_key(story: Story, topic: str) -> tuple[float, float, str]:
 
 
 def digest_batch(batch: list[Article], model: TopicModel, length: Length, method: str) -> list[tuple[Item, np.ndarray]]:
-    """Tag, summarize and sign a chunk of articles: the unit of work `ordered_map` sends to a worker."""
+    """Tag, summarize and sign a chunk of articles: the unit of work `Runner.map` sends to a worker."""
     tagged = tag_batch(batch, model)
     summaries = summarize_batch(batch, length, method)
     results = []
@@ -140,13 +140,12 @@ def prepare_worker(model: TopicModel, length: Length, method: str) -> None:
 
 
 def read_items(
-    articles: Iterable[Article], model: TopicModel, *, length: Length, method: str = DEFAULT_METHOD, jobs: int = 1,
-    scheduler: str | None = None,
+    articles: Iterable[Article], model: TopicModel, *, length: Length, method: str = DEFAULT_METHOD,
+    runner: Runner = IN_THIS_PROCESS,
 ) -> Iterator[tuple[Item, np.ndarray]]:
-    """(item, signature) per article, lazily and in input order; chunks as small as `summarize` uses, since
+    """(item, signature) per article, lazily and in input order; batches as `summarize` cuts them, since
     summaries are most of the work."""
-    return ordered_map(digest_batch, articles, shared=(model, length, method), jobs=jobs, scheduler=scheduler,
-                       chunk_size=BATCH_SIZE, prepare=prepare_worker, parallel_from=PARALLEL_FROM)
+    return runner.map(digest_batch, articles, BATCHING, shared=(model, length, method), prepare=prepare_worker)
 
 
 def build_digest(items: Iterable[tuple[Item, np.ndarray]], topics: list[str], *, threshold: float = stories.THRESHOLD) -> Digest:
@@ -180,8 +179,8 @@ def make_story(items: list[Item], topics: list[str]) -> Story:
 
 def digest(
     articles: Iterable[Article], model: TopicModel, *, length: Length | None = None, method: str = DEFAULT_METHOD,
-    jobs: int = 1, scheduler: str | None = None, threshold: float = stories.THRESHOLD,
+    runner: Runner = IN_THIS_PROCESS, threshold: float = stories.THRESHOLD,
 ) -> Digest:
     """Articles in, report structure out: the whole digest without rendering."""
-    items = read_items(articles, model, length=length or Length(sentences=3), method=method, jobs=jobs, scheduler=scheduler)
+    items = read_items(articles, model, length=length or Length(sentences=3), method=method, runner=runner)
     return build_digest(items, list(model.topics), threshold=threshold)

@@ -16,6 +16,7 @@ from classify.cli.app import (
     ProblemReporter,
     SchedulerOption,
     app,
+    build_runner,
     require_inputs,
     say,
 )
@@ -53,19 +54,17 @@ def digest_command(
     from classify.digest import digest
     from classify.fetch import iter_articles_and_urls
     from classify.outputs import output_stream
-    from classify.parallel import check_scheduler_address
     from classify.progress import track
     from classify.report import render
     from classify.summarize import Length
 
+    runner = build_runner(jobs, scheduler)
     sources = require_inputs(inputs)
-    if scheduler is not None:
-        scheduler = check_scheduler_address(scheduler)
     reporter = ProblemReporter()
     articles = iter_articles_and_urls(sources, fetch_urls=fetch, encoding=encoding, on_problem=reporter)
     model = load_model_or_default(model_path, say)
     stream = track(articles, description="Digesting")
-    report = digest(stream, model, length=Length(sentences=sentences), jobs=jobs, scheduler=scheduler)
+    report = digest(stream, model, length=Length(sentences=sentences), runner=runner)
     report.skipped = reporter.count
     if report.articles or not reporter.count:
         with output_stream(output) as out:
