@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +12,7 @@ import numpy as np
 from classify.articles import Article
 from classify.errors import DataError
 from classify.model import TopicModel
+from classify.model_meta import CrossSource
 from classify.parallel import IN_THIS_PROCESS, Runner
 from classify.tagging import BATCHING, prepare_model
 
@@ -38,10 +39,32 @@ class TagEvaluation:
             recall = hits / max(int(truth.sum()), 1)
             f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
             result[topic] = {"precision": precision, "recall": recall, "f1": f1, "threshold": threshold,
-                             "positives": int(truth.sum()), "negatives": int((~truth).sum())}
+                             "positives": int(truth.sum()), "negatives": int((~truth).sum()),
+                             **calibration(self.scores[topic], truth)}
         scored = [t for t in self.topics if len(self.truth[t])]
-        result["macro_f1"] = float(np.mean([result[t]["f1"] for t in scored])) if scored else 0.0  # type: ignore[index]
+        for name in ("f1", "brier"):
+            result[f"macro_{name}"] = float(np.mean([result[t][name] for t in scored])) if scored else 0.0  # type: ignore[index]
         return result
+
+
+CALIBRATION_BINS = 10
+
+
+def calibration(scores: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    """How far scores are from being probabilities: Brier score and expected calibration error.
+
+    F1 only says which side of the threshold a score falls; these say whether a score of 0.8 means
+    four in five such articles carry the topic, which is what a reader of the scores assumes.
+    Brier is the mean squared gap between score and truth; ECE the gap between mean score and
+    share of positives in ten equal-width score bins, weighted by how many scores fall in each.
+    """
+    if not len(scores):
+        return {"brier": 0.0, "ece": 0.0}
+    outcome = truth.astype(float)
+    bins = np.minimum((scores * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
+    counts = np.bincount(bins, minlength=CALIBRATION_BINS)
+    gaps = np.abs(np.bincount(bins, scores, CALIBRATION_BINS) - np.bincount(bins, outcome, CALIBRATION_BINS))
+    return {"brier": float(np.mean((scores - outcome) ** 2)), "ece": float(gaps.sum() / counts.sum())}
 
 
 def evaluate_tags(
@@ -81,6 +104,11 @@ def _score_batch(batch: list[Article], model: TopicModel) -> list[tuple[Article,
     """Each article with its topic probabilities: the unit of work `Runner.map` sends to a worker."""
     probabilities = model.probabilities(model.transform([article.full_text for article in batch]))
     return list(zip(batch, probabilities.astype(float).tolist(), strict=True))
+
+
+def cross_source(model: TopicModel, articles: Sequence[Article], source: str) -> CrossSource:
+    """What `train --check` stores: the model's figures on labelled data from another source."""
+    return CrossSource(data=source, articles=len(articles), metrics=evaluate_tags(articles, model, source).metrics())
 
 
 def plot_tag_evaluation(evaluation: TagEvaluation, path: Path) -> None:

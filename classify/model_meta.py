@@ -34,6 +34,16 @@ class CrossValidation:
 
 
 @dataclass(frozen=True)
+class CrossSource:
+    """Figures on labelled data from another source (`train --check`): `data` names it, `metrics` as in
+    `CrossValidation`. Cross-validation only sees the training source; this is how the tags hold elsewhere."""
+
+    data: str
+    articles: int
+    metrics: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class ModelMeta:
     """Provenance and quality of a trained model."""
 
@@ -44,12 +54,15 @@ class ModelMeta:
     seed: int = 0
     versions: dict[str, str] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
+    cross_source: CrossSource | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON data; `seeds_sha256` only when there is one."""
+        """Plain JSON data; `seeds_sha256` and `cross_source` only when there is one."""
         data = dataclasses.asdict(self)
         if data["training_data"]["seeds_sha256"] is None:
             del data["training_data"]["seeds_sha256"]
+        if data["cross_source"] is None:
+            del data["cross_source"]
         return data
 
     @classmethod
@@ -60,6 +73,7 @@ class ModelMeta:
             raise MetaError(f"unknown record `{sorted(unknown)[0]}`")
         training = _record(data, "training_data", TrainingData)
         cross_validation = _record(data, "cross_validation", CrossValidation)
+        cross_source = _record(data, "cross_source", CrossSource) if "cross_source" in data else None
         versions = data.get("versions", {})
         if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
             raise MetaError("its `versions` record is damaged")
@@ -72,12 +86,13 @@ class ModelMeta:
         if type(data.get("seed", 0)) is not int:
             raise MetaError("its `seed` record is damaged")
         return cls(classify_version=data["classify_version"], created=data["created"], training_data=training,
-                   cross_validation=cross_validation, seed=data.get("seed", 0), versions=versions, params=params)
+                   cross_validation=cross_validation, seed=data.get("seed", 0), versions=versions, params=params,
+                   cross_source=cross_source)
 
 
 FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "source": (str,), "articles": (int,), "sha256": (str,), "seeds_sha256": (str, type(None)),
-    "folds": (int,), "metrics": (dict,),
+    "folds": (int,), "metrics": (dict,), "data": (str,),
 }
 
 

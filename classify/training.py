@@ -19,6 +19,7 @@ import numpy as np
 from classify import __version__
 from classify.articles import Article
 from classify.errors import DataError
+from classify.evaluation import calibration
 from classify.model import TopicModel, vectorizer_kwargs
 from classify.model_meta import CrossValidation, ModelMeta, TrainingData
 from classify.parallel import IN_THIS_PROCESS, Batching, Runner
@@ -298,8 +299,10 @@ def train(
         threshold, scores = best_threshold(oof[known, column], positive[known])
         thresholds.append(threshold)
         metrics[data.topic] = {**scores, "threshold": threshold, "positives": int(data.positive.sum()),
-                               "negatives": int((data.known & ~data.positive).sum())}
-    metrics["macro_f1"] = float(np.mean([metrics[d.topic]["f1"] for d in topics]))
+                               "negatives": int((data.known & ~data.positive).sum()),
+                               **calibration(oof[known, column], positive[known])}
+    for name in ("f1", "brier"):
+        metrics[f"macro_{name}"] = float(np.mean([metrics[d.topic][name] for d in topics]))
     return TopicModel(
         topics=[d.topic for d in topics],
         vectorizer_params=VECTORIZER_PARAMS,

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
+
+from classify.evaluation import calibration
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
 
 
@@ -75,3 +79,20 @@ def test_summaries_need_reference_summaries(run, tmp_path: Path) -> None:
     result = run("evaluate", "--summaries", str(data))
     assert result.exit_code == 1
     assert "reference summary" in result.stderr
+
+
+def test_calibration_is_zero_for_exact_scores_and_counts_overconfidence() -> None:
+    truth = np.array([True, False, True, False])
+    assert calibration(truth.astype(float), truth) == {"brier": 0.0, "ece": 0.0}
+    assert calibration(np.full(4, 0.5), truth) == {"brier": 0.25, "ece": 0.0}  # vague but honest
+    overconfident = calibration(np.full(4, 0.95), truth)  # says 95 % where half are right
+    assert overconfident["brier"] == pytest.approx((0.05**2 + 0.95**2) / 2)
+    assert overconfident["ece"] == pytest.approx(0.45)
+
+
+def test_metrics_carry_calibration_next_to_f1(run, model_path: Path, seeds_dir: Path) -> None:
+    metrics = json.loads(run("evaluate", str(seeds_dir), "-m", str(model_path), "-f", "json").stdout)["metrics"]
+    topics = ("security", "diplomacy", "middle-east")
+    for topic in topics:
+        assert 0.0 <= metrics[topic]["brier"] <= 1.0 and 0.0 <= metrics[topic]["ece"] <= 1.0
+    assert metrics["macro_brier"] == pytest.approx(np.mean([metrics[t]["brier"] for t in topics]))

@@ -34,7 +34,8 @@ def test_train_writes_model_with_topics_thresholds_metrics_and_fingerprint(run, 
     assert model.topics == ["diplomacy", "middle-east", "security"]
     assert model.thresholds.shape == (3,)
     metrics = model.meta.cross_validation.metrics
-    assert set(metrics) == {"diplomacy", "middle-east", "security", "macro_f1"}
+    assert set(metrics) == {"diplomacy", "middle-east", "security", "macro_f1", "macro_brier"}
+    assert model.meta.cross_source is None
     assert model.meta.training_data.articles == 24
     assert len(model.meta.training_data.sha256) == 64
     assert model.meta.versions["scikit-learn"]
@@ -156,3 +157,40 @@ def test_training_on_the_bundled_seeds_makes_the_default_model(run, tmp_path: Pa
     tagged = run("tag", str(story), "-f", "jsonl")
     assert tagged.exit_code == 0 and "Building" not in tagged.stderr
     assert isolated_model.stat().st_mtime_ns == before
+
+
+def _check_set(path: Path) -> Path:
+    """Labelled items of another kind than the seeds: one or two sentences, several topics each."""
+    rows = [{"id": "c1", "text": f"{SECURITY[1]} {MIDDLE_EAST[0]}", "labels": ["security", "middle-east"]},
+            {"id": "c2", "text": DIPLOMACY[2], "labels": ["diplomacy"], "unknown_labels": ["security"]},
+            {"id": "c3", "text": OTHER[5], "labels": []},
+            {"id": "c4", "text": OTHER[0], "labels": []}]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def test_check_scores_another_source_beside_cross_validation_and_stores_both(run, seeds_dir: Path, tmp_path: Path) -> None:
+    check = _check_set(tmp_path / "other-source.jsonl")
+    path = tmp_path / "m.npz"
+    result = run("train", str(seeds_dir), "-m", str(path), "--check", str(check))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert "cross-validated" in result.stderr and "on --check" in result.stderr and "Brier" in result.stderr
+    meta = load_model(path).meta
+    stored = meta.cross_source
+    assert stored is not None and stored.data == str(check) and stored.articles == 4
+    assert stored.metrics["security"]["positives"] == 1 and stored.metrics["security"]["negatives"] == 2
+    assert stored.metrics["diplomacy"]["positives"] == 1 and stored.metrics["diplomacy"]["negatives"] == 3
+    assert set(stored.metrics) == set(meta.cross_validation.metrics)
+    evaluated = json.loads(run("evaluate", str(check), "-m", str(path), "-f", "json").stdout)["metrics"]
+    assert stored.metrics == evaluated  # the same figures `evaluate` gives for that data
+
+
+def test_check_data_without_labels_fails_before_training(run, seeds_dir: Path, tmp_path: Path) -> None:
+    check = tmp_path / "plain.jsonl"
+    check.write_text(json.dumps({"id": "p1", "text": OTHER[0]}) + "\n")
+    path = tmp_path / "m.npz"
+    result = run("train", str(seeds_dir), "-m", str(path), "--check", str(check))
+    assert result.exit_code == 1
+    assert f"{check}:1: record has no `labels`" in result.stderr
+    assert "Training on" not in result.stderr and not path.exists()

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from classify.errors import one_line
-from classify.model_meta import CrossValidation
+from classify.model_meta import CrossSource, CrossValidation
 from classify.parallel import chunked
 from classify.tagging import TaggedArticle
 
@@ -57,10 +57,34 @@ def metrics_table(metrics: Mapping[str, Any], topics: Sequence[str], title: str)
     return table
 
 
-def print_training_report(cross_validation: CrossValidation, topics: Sequence[str]) -> None:
-    """Cross-validated figures go to stderr: `train`'s product is the model file."""
+def print_training_report(cross_validation: CrossValidation, topics: Sequence[str],
+                          cross_source: CrossSource | None = None) -> None:
+    """Cross-validated figures, and beside them those on another source when `--check` gave one.
+
+    They go to stderr: `train`'s product is the model file.
+    """
     title = f"Cross-validated ({cross_validation.folds} folds), at each topic's chosen threshold"
-    _console(sys.stderr).print(metrics_table(cross_validation.metrics, topics, title))
+    if cross_source is None:
+        _console(sys.stderr).print(metrics_table(cross_validation.metrics, topics, title))
+        return
+    _console(sys.stderr).print(comparison_table(
+        {"cross-validated": cross_validation.metrics, "on --check": cross_source.metrics}, topics,
+        f"{title}; --check: {cross_source.data} ({cross_source.articles} articles)"))
+
+
+def comparison_table(columns: Mapping[str, Mapping[str, Any]], topics: Sequence[str], title: str) -> Table:
+    """Per topic, the threshold and then F1 (precision / recall) and Brier score from each set of metrics side by side."""
+    first = next(iter(columns.values()))
+    table = Table("topic", "threshold", *(f"{name}\nF1 (P / R)" for name in columns), *(f"{name}\nBrier" for name in columns),
+                  title=title)
+    for topic in topics:
+        figures = [metrics[topic] for metrics in columns.values()]
+        table.add_row(topic, f"{first[topic]['threshold']:.3f}",
+                      *(f"{row['f1']:.3f} ({row['precision']:.2f} / {row['recall']:.2f})" for row in figures),
+                      *(f"{row['brier']:.3f}" for row in figures))
+    table.add_row("macro", "", *(f"{metrics['macro_f1']:.3f}" for metrics in columns.values()),
+                  *(f"{metrics['macro_brier']:.3f}" for metrics in columns.values()), style="bold")
+    return table
 
 
 def print_metrics(metrics: Mapping[str, Any], topics: Sequence[str], title: str, stream: TextIO) -> None:

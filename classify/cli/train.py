@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 import typer
@@ -28,17 +29,26 @@ def train_command(
     encoding: EncodingOption = None,
     jobs: JobsOption = 1,
     scheduler: SchedulerOption = None,
+    check: Annotated[
+        list[str] | None,
+        typer.Option("--check", show_default=False,
+                     help="Labelled data from another source (any input `evaluate` takes; repeat for several): scored "
+                          "beside the cross-validation and stored in the model."),
+    ] = None,
 ) -> None:
     """Learn a topic model from labelled seeds (no SOURCES: the bundled seeds).
 
     SOURCES are seed folders (`title:`/`topics:` header lines, then the article), or JSONL/CSV
     records with `text`, `labels` and optional `id`, `title` and `unknown_labels`. Prints
     cross-validated precision, recall and F1 per topic and saves the model with its thresholds.
+    Cross-validation only sees the training source; --check scores the model on another one, the
+    figure that says how the tags hold on news the model never saw.
 
-    Example: classify train ../shared/data/allsides/articles.jsonl -m allsides.npz
+    Example: classify train ../shared/data/allsides/articles.jsonl -m allsides.npz --check wikitimes.jsonl
     """
     from classify.cli.render import print_training_report
     from classify.default_model import SEEDS_SOURCE, default_model_path, seeds_model
+    from classify.evaluation import cross_source
     from classify.inputs import iter_articles
     from classify.model_file import save_model
     from classify.outputs import refuse_overwriting
@@ -49,18 +59,22 @@ def train_command(
     target = model_path or default_model_path()
     refuse_overwriting(target, "-m", sources or [])
     options = {"seed": seed, "folds": folds, "runner": runner, "progress": track}
-    if not sources:
+    reporter = ProblemReporter()
+    articles = list(track(iter_articles(sources, encoding=encoding, on_problem=reporter, require_labels=True),
+                          description="Reading")) if sources else None
+    checked = list(track(iter_articles(check, encoding=encoding, on_problem=reporter, require_labels=True),
+                         description="Reading --check")) if check else []
+    reporter.finish()
+    if articles is None:
         inform(f"Training on the {SEEDS_SOURCE}")
         model = seeds_model(**options)
     else:
-        reporter = ProblemReporter()
-        articles = list(track(iter_articles(sources, encoding=encoding, on_problem=reporter, require_labels=True),
-                              description="Reading"))
-        reporter.finish()
-        inform(f"Training on {len(articles)} articles from {', '.join(sources)}")
-        model = train(articles, source=", ".join(sources), **options)
+        inform(f"Training on {len(articles)} articles from {', '.join(sources or [])}")
+        model = train(articles, source=", ".join(sources or []), **options)
+    if check:
+        model.meta = dataclasses.replace(model.meta, cross_source=cross_source(model, checked, ", ".join(check)))
     save_model(model, target)
-    print_training_report(model.meta.cross_validation, model.topics)
+    print_training_report(model.meta.cross_validation, model.topics, model.meta.cross_source)
     inform(f"Saved model to {target}")
 
 
