@@ -195,7 +195,7 @@ function termRanges(text, record) {
       }
     }
   }
-  return ranges;
+  return ranges.sort((a, b) => b.end - b.start - (a.end - a.start)); // a phrase claims its words before they do
 }
 
 function sentenceRanges(text, sentences) {
@@ -226,7 +226,8 @@ function highlighted(className, text, terms, sentences) {
   const termAt = new Int32Array(text.length).fill(-1);
   for (const range of sentences) sentenceAt.fill(range.index, range.start, range.end);
   terms.forEach((range, index) => {
-    for (let i = range.start; i < range.end; i++) if (termAt[i] < 0) termAt[i] = index;
+    // Longest first, whole matches only: a term overlapping one already marked stays unmarked there.
+    if (termAt.subarray(range.start, range.end).every((claimed) => claimed < 0)) termAt.fill(index, range.start, range.end);
   });
   let mark = null;
   let i = 0;
