@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = next((folder / "shared" for folder in REPO.parents if (folder / "shared" / "data").is_dir()), REPO.parent / "shared")
+"""`../shared` beside the checkout (or beside a folder of git worktrees that holds it)."""
 ALLSIDES = SHARED / "data/allsides/articles.jsonl"
 SEED_ARTICLE = SHARED / "seeds/000_2ffa289d12d69e05.txt"
 PYTHON = sys.executable

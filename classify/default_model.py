@@ -13,7 +13,6 @@ from classify import __version__
 
 if TYPE_CHECKING:
     from classify.model import TopicModel
-    from classify.model_meta import ModelMeta
 
 MODEL_ENV = "CLASSIFY_MODEL"
 SEEDS_SOURCE = "bundled seeds"
@@ -42,10 +41,10 @@ def seeds_fingerprint(seeds_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def is_stale(meta: ModelMeta, seeds_dir: Path) -> bool:
-    """True for a default model built from other seeds or by another classify version."""
-    data = meta.training_data
-    return data.source == SEEDS_SOURCE and data.seeds_sha256 != seeds_fingerprint(seeds_dir)
+def is_stale(model: TopicModel, seeds_dir: Path) -> bool:
+    """True for a default model built from other seeds, by another classify version, or in an older format."""
+    data = model.meta.training_data
+    return data.source == SEEDS_SOURCE and (data.seeds_sha256 != seeds_fingerprint(seeds_dir) or not model.lean)
 
 
 def seeds_model(**training: Any) -> TopicModel:
@@ -72,14 +71,14 @@ def build_default_model(path: Path, say: Callable[[str], None]) -> None:
 
 def load_model_or_default(path: Path | None, say: Callable[[str], None]) -> TopicModel:
     """Load `path`; with no path, the default model, (re)built from the bundled seeds if needed."""
-    from classify.model_file import load_model, version_warnings
+    from classify.model_file import load_model, model_warnings
 
     if path is None:
         path = default_model_path()
         model = _load_default(path, say)
     else:
         model = load_model(path)
-    for warning in version_warnings(model, path):
+    for warning in model_warnings(model, path):
         say(f"Warning: {warning}")
     return model
 
@@ -92,7 +91,7 @@ def _load_default(path: Path, say: Callable[[str], None]) -> TopicModel:
     from classify.errors import ModelError
     from classify.model_file import load_model
 
-    if not path.exists():
+    if not os.path.lexists(path):
         build_default_model(path, say)
     try:
         model = load_model(path)
@@ -102,7 +101,7 @@ def _load_default(path: Path, say: Callable[[str], None]) -> TopicModel:
         say(f"Warning: {error}")
         build_default_model(path, say)
         model = load_model(path)
-    if is_stale(model.meta, bundled_seeds_dir()):
+    if is_stale(model, bundled_seeds_dir()):
         build_default_model(path, say)
         model = load_model(path)
     return model

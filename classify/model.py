@@ -1,24 +1,29 @@
 """The topic model: a TF-IDF vocabulary plus one logistic scorer and threshold per topic.
 
-It is stored as plain arrays and JSON (classify/model_file.py), so loading a model can never run
-code from the file (pickle and joblib can), and needs no scikit-learn estimator state that changes
-between versions.
+It is stored as plain arrays, JSON and text (classify/model_file.py), so loading a model can never
+run code from the file (pickle and joblib can). Training uses scikit-learn; tagging does not: the
+model applies its analyzer, TF-IDF weights and scorers with numpy alone, giving bit for bit the
+features and scores scikit-learn's `TfidfVectorizer` and a sparse product would (tests/test_lean.py,
+bench/lean_exactness.py). Only files from before that path (`lean` false) are tagged with
+scikit-learn itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
+from classify.analyzer import Analyzer
 from classify.model_meta import ModelMeta
+from classify.vocabulary import Vocabulary
 
 SMALL_INPUT = 64
-"""Up to this many articles, with no vectorizer built yet, features come from a scan of the vocabulary
-for just the input's terms instead of a term -> column dict over the whole vocabulary (a tenth of a
-second for a model trained on thousands of articles: most of tagging one article from the shell)."""
+"""Up to this many articles, with no term -> column dict built yet, the terms' columns come from the
+vocabulary's hash index instead: building the dict for a model trained on thousands of articles
+takes most of the time of tagging one article from the shell."""
 
 
 def vectorizer_kwargs(params: dict[str, Any]) -> dict[str, Any]:
@@ -26,86 +31,136 @@ def vectorizer_kwargs(params: dict[str, Any]) -> dict[str, Any]:
     return {**params, "ngram_range": tuple(params["ngram_range"])} if "ngram_range" in params else dict(params)
 
 
+@dataclass(frozen=True)
+class Features:
+    """TF-IDF rows in compressed sparse row form (scipy's CSR arrays, without scipy): row `i` has the values
+    `data[indptr[i]:indptr[i + 1]]` in the columns `indices[...]`, columns ascending."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def row(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """One row's columns and values."""
+        start, end = self.indptr[index], self.indptr[index + 1]
+        return self.indices[start:end], self.data[start:end]
+
+    def row_sums(self, values: np.ndarray, dtype: Any) -> np.ndarray:
+        """Per row, `values` (one per stored entry, along axis 0) added up one after another in column order, in
+        `dtype`: the order and precision scipy's product and scikit-learn's normalizer use, so the sums round
+        as theirs do (numpy's own sums are pairwise and round differently)."""
+        sums = np.zeros((len(self), *values.shape[1:]), dtype=dtype)
+        bounds = self.indptr.tolist()
+        for index, (start, end) in enumerate(pairwise(bounds)):
+            if end > start:
+                sums[index] = np.cumsum(values[start:end], axis=0, dtype=dtype)[-1]
+        return sums
+
+
 @dataclass
 class TopicModel:
-    """Everything tagging needs, and what a user needs to trust it later (`meta`)."""
+    """Everything tagging needs, and what a user needs to trust it later (`meta`).
+
+    `settings` are the vectorizer's, as scikit-learn's TfidfVectorizer takes them (JSON values).
+    """
 
     topics: list[str]
-    vectorizer_params: dict[str, Any]
-    terms: list[str]
+    settings: dict[str, Any]
+    vocabulary: Vocabulary
     idf: np.ndarray
     coef: np.ndarray
     intercept: np.ndarray
     thresholds: np.ndarray
     meta: ModelMeta
+    lean: bool = True
     _vectorizer: Any = field(default=None, repr=False, compare=False)
 
     @property
-    def vectorizer(self) -> Any:
-        """A TfidfVectorizer rebuilt from the stored vocabulary and idf, made on first use."""
+    def terms(self) -> list[str]:
+        return self.vocabulary.terms()
+
+    @property
+    def analyzer(self) -> Analyzer:
+        settings = self.settings
+        return Analyzer(lowercase=settings.get("lowercase", True), strip_accents=settings.get("strip_accents"),
+                        ngram_range=tuple(settings.get("ngram_range", (1, 1))),  # type: ignore[arg-type]
+                        stop_words=frozenset(settings.get("stop_words") or ()))
+
+    def transform(self, texts: list[str]) -> Features:
+        """TF-IDF rows for `texts`."""
+        if not self.lean:
+            matrix = self.sklearn_vectorizer().transform(texts)
+            return Features(matrix.indptr, matrix.indices, matrix.data)
+        analyzer = self.analyzer
+        documents = [analyzer.terms(text) for text in texts]
+        if len(texts) > SMALL_INPUT or self.vocabulary.has_dict:
+            columns = self.vocabulary.as_dict()
+        else:
+            columns = self.vocabulary.lookup(set().union(*documents))
+        return self._tfidf(documents, columns)
+
+    def _tfidf(self, documents: list[list[str]], columns: dict[str, int]) -> Features:
+        """Counts, sublinear tf, idf and l2 norm, in float32 as scikit-learn computes them."""
+        get = columns.get
+        found: list[int] = []
+        lengths = []
+        for document in documents:
+            row = [column for column in map(get, document) if column is not None]
+            found += row
+            lengths.append(len(row))
+        width = len(self.vocabulary)
+        keys = np.repeat(np.arange(len(documents), dtype=np.int64), lengths) * width + np.asarray(found, dtype=np.int64)
+        keys, counts = np.unique(keys, return_counts=True)
+        rows = keys // width
+        indices = (keys - rows * width).astype(np.int32)
+        indptr = np.searchsorted(rows, np.arange(len(documents) + 1)).astype(np.int32)
+        data = counts.astype(np.float32)
+        if self.settings.get("sublinear_tf", False):
+            np.log(data, out=data)
+            data += 1.0
+        data *= self.idf[indices]
+        features = Features(indptr, indices, data)
+        norms = np.sqrt(features.row_sums(data * data, np.float64))
+        norms[norms == 0] = 1.0
+        data[:] = data / np.repeat(norms, np.diff(indptr))
+        return features
+
+    def sklearn_vectorizer(self) -> Any:
+        """scikit-learn's TfidfVectorizer with this model's vocabulary and idf (made on first use): what tags
+        files from before the numpy path, and what the tests compare that path with."""
         if self._vectorizer is None:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
-            vocabulary = dict(zip(self.terms, range(len(self.terms)), strict=True))
-            vectorizer = TfidfVectorizer(vocabulary=vocabulary, dtype=np.float32, **vectorizer_kwargs(self.vectorizer_params))
+            vectorizer = TfidfVectorizer(vocabulary=self.vocabulary.as_dict(), dtype=np.float32,
+                                         **vectorizer_kwargs(self.settings))
             vectorizer.idf_ = self.idf
             self._vectorizer = vectorizer
         return self._vectorizer
 
-    def transform(self, texts: list[str]) -> Any:
-        """TF-IDF rows (sparse) for `texts`."""
-        return self._transform_few(texts) if self._suits_few(len(texts)) else self.vectorizer.transform(texts)
+    def prepare(self) -> None:
+        """Build what batches use (the term dict, or scikit-learn's vectorizer): a worker's start."""
+        if self.lean:
+            self.vocabulary.as_dict()
+        else:
+            self.sklearn_vectorizer()
 
-    def _suits_few(self, count: int) -> bool:
-        """A handful of texts and no vectorizer built yet: scanning the vocabulary beats building its dict."""
-        params = self.vectorizer_params
-        return (count <= SMALL_INPUT and self._vectorizer is None and params.get("analyzer", "word") == "word"
-                and params.get("use_idf", True))
-
-    def _transform_few(self, texts: list[str]) -> Any:
-        """Exactly `self.vectorizer.transform(texts)`, without building the vocabulary's dict first.
-
-        The same scikit-learn analyzer and TF-IDF transformer; only the term lookup differs: the
-        columns of the terms these texts contain are found in one C-speed pass over the vocabulary.
-        """
-        from scipy.sparse import csr_matrix
-        from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
-
-        params = vectorizer_kwargs(self.vectorizer_params)
-        analyze = TfidfVectorizer(**params).build_analyzer()
-        documents = [analyze(text) for text in texts]
-        wanted = set().union(*documents)
-        terms = self.terms
-        columns = {terms[i]: i for i in compress(range(len(terms)), map(wanted.__contains__, terms))}
-        indices: list[int] = []
-        counts: list[int] = []
-        indptr = [0]
-        for document in documents:  # as CountVectorizer._count_vocab does it, so the matrix is the same
-            counter: dict[int, int] = {}
-            for term in document:
-                column = columns.get(term)
-                if column is not None:
-                    counter[column] = counter.get(column, 0) + 1
-            indices.extend(counter)
-            counts.extend(counter.values())
-            indptr.append(len(indices))
-        matrix = csr_matrix((np.asarray(counts, dtype=np.intc), np.asarray(indices, dtype=np.int32),
-                             np.asarray(indptr, dtype=np.int32)), shape=(len(texts), len(terms)), dtype=np.float32)
-        matrix.sort_indices()
-        if params.get("binary", False):
-            matrix.data.fill(1)
-        transformer = TfidfTransformer(norm=params.get("norm", "l2"), use_idf=True, smooth_idf=params.get("smooth_idf", True),
-                                       sublinear_tf=params.get("sublinear_tf", False))
-        transformer.idf_ = self.idf
-        return transformer.transform(matrix, copy=False)
-
-    def probabilities(self, features: Any) -> np.ndarray:
+    def probabilities(self, features: Features) -> np.ndarray:
         """Probability of each topic (columns) for each row of `features`."""
-        logits = np.asarray(features @ self.coef.T) + self.intercept
-        return 1.0 / (1.0 + np.exp(-logits))
+        contributions = (self.coef[:, features.indices] * features.data).T
+        return sigmoid(features.row_sums(contributions, np.float32) + self.intercept)
 
-    def top_terms(self, row: Any, topic_index: int, count: int = 5) -> list[str]:
+    def top_terms(self, features: Features, row: int, topic_index: int, count: int = 5) -> list[str]:
         """The terms of one article that pushed it most towards a topic."""
-        contributions = row.data * self.coef[topic_index, row.indices]
+        indices, data = features.row(row)
+        contributions = data * self.coef[topic_index, indices]
         order = np.argsort(-contributions)[:count]
-        return [self.terms[row.indices[i]] for i in order if contributions[i] > 0]
+        return [self.vocabulary.term(int(indices[i])) for i in order if contributions[i] > 0]
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    """The logistic function; a very negative logit is a probability of 0, not an overflow warning."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-logits))

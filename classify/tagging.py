@@ -12,8 +12,8 @@ from classify.parallel import IN_THIS_PROCESS, Batching, Runner
 
 BATCHING = Batching(size=256, parallel_from=12)
 """Batches of 256 share one vectorizer call. With workers, inputs of fewer than 12 batches are still
-tagged in this process: a worker needs as much CPU to start (Python, scikit-learn, the model) as
-tagging them here takes."""
+tagged in this process: a worker needs about as much CPU to start (Python, numpy, the model and its
+term dict) as tagging them here takes."""
 REASON_TERMS = 5
 
 
@@ -53,8 +53,8 @@ def tag(
 
 
 def prepare_model(model: TopicModel) -> None:
-    """Build the model's vectorizer (importing scikit-learn): what a worker does before its first batch."""
-    model.vectorizer  # noqa: B018 - built and kept on first use
+    """What a worker does before its first batch: build the model's term dict."""
+    model.prepare()
 
 
 def tag_batch(batch: list[Article], model: TopicModel, *, reasons: bool = True) -> list[TaggedArticle]:
@@ -68,11 +68,10 @@ def tag_batch(batch: list[Article], model: TopicModel, *, reasons: bool = True) 
     for row_index, article in enumerate(batch):
         scores = probabilities[row_index]
         chosen = [i for i, score in enumerate(scores) if score >= thresholds[i]]
-        row = features[row_index] if reasons and chosen else None
         results.append(TaggedArticle(
             id=article.id,
             labels=[topics[i] for i in chosen],
             scores={topic: round(score, 4) for topic, score in zip(topics, scores, strict=True)},
-            reasons={topics[i]: model.top_terms(row, i, REASON_TERMS) for i in chosen} if row is not None else {},
+            reasons={topics[i]: model.top_terms(features, row_index, i, REASON_TERMS) for i in chosen} if reasons else {},
         ))
     return results

@@ -23,6 +23,7 @@ from classify.evaluation import calibration
 from classify.model import TopicModel, vectorizer_kwargs
 from classify.model_meta import CrossValidation, ModelMeta, TrainingData
 from classify.parallel import IN_THIS_PROCESS, Batching, Runner
+from classify.vocabulary import Vocabulary
 
 VECTORIZER_PARAMS: dict[str, Any] = {
     "ngram_range": [1, 2],
@@ -31,6 +32,17 @@ VECTORIZER_PARAMS: dict[str, Any] = {
     "lowercase": True,
     "strip_accents": "unicode",
 }
+
+
+def stored_settings() -> dict[str, Any]:
+    """The vectorizer settings as a model stores them: the stop words themselves, not the name of scikit-learn's
+    list, so tagging needs no scikit-learn and a later scikit-learn with another list cannot change the tags."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    named = VECTORIZER_PARAMS["stop_words"]
+    return {**VECTORIZER_PARAMS, "stop_words": sorted(ENGLISH_STOP_WORDS) if named == "english" else named}
+
+
 FIT_PARAMS: dict[str, Any] = {"min_df": 2, "max_df": 0.9}
 REGULARISATION_C = 10.0
 MIN_EXAMPLES = 2
@@ -80,7 +92,7 @@ def fingerprint(articles: Sequence[Article]) -> str:
     digest = hashlib.sha256()
     for article in articles:
         labels = ",".join(sorted(article.labels or ())) + "|" + ",".join(sorted(article.unknown_labels))
-        digest.update(f"{article.id}\0{article.full_text}\0{labels}\0".encode())
+        digest.update(f"{article.id}\0{article.full_text}\0{labels}\0".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -305,8 +317,8 @@ def train(
         metrics[f"macro_{name}"] = float(np.mean([metrics[d.topic][name] for d in topics]))
     return TopicModel(
         topics=[d.topic for d in topics],
-        vectorizer_params=VECTORIZER_PARAMS,
-        terms=final.terms,
+        settings=stored_settings(),
+        vocabulary=Vocabulary.from_terms(final.terms),
         idf=final.idf,
         coef=final.coef,
         intercept=final.intercept,

@@ -7,9 +7,13 @@ live by running it once on purpose, elsewhere.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import joblib
@@ -31,17 +35,46 @@ class Payload:
         return (open, (str(self.marker), "w"))
 
 
-def arrays_of(path: Path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as stored:
-        return dict(stored)
+def members_of(path: Path) -> dict[str, bytes]:
+    """A model file's parts, by name (meta.json, terms.txt, idf.npy...)."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
 
 
-def meta_of(arrays: dict[str, np.ndarray]) -> dict:
-    return json.loads(arrays["meta"].tobytes())
+def write_members(path: Path, members: dict[str, bytes], compression: int = zipfile.ZIP_STORED) -> Path:
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
 
 
-def with_meta(arrays: dict[str, np.ndarray], meta: dict) -> dict[str, np.ndarray]:
-    return {**arrays, "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
+def npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
+
+
+def array_of(members: dict[str, bytes], name: str) -> np.ndarray:
+    return np.load(io.BytesIO(members[f"{name}.npy"]))
+
+
+def meta_of(members: dict[str, bytes]) -> dict:
+    return json.loads(members["meta.json"])
+
+
+def with_meta(members: dict[str, bytes], meta: dict) -> dict[str, bytes]:
+    return {**members, "meta.json": json.dumps(meta).encode()}
+
+
+def as_format_1(model_path: Path, path: Path, **meta_changes) -> Path:
+    """The model as classify wrote it before format 2: meta and terms as byte arrays, stop words named."""
+    members = members_of(model_path)
+    meta = meta_of(members)
+    meta = {**meta, "format_version": 1, "vectorizer": {**meta["vectorizer"], "stop_words": "english"}, **meta_changes}
+    np.savez(path, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+             terms=np.frombuffer(members["terms.txt"], dtype=np.uint8),
+             **{name: array_of(members, name) for name in ("idf", "coef", "intercept", "thresholds")})
+    return path
 
 
 def one_error_line(result, path: Path) -> str:
@@ -84,8 +117,7 @@ def _crafted(kind: str, path: Path, marker: Path, model_path: Path) -> None:
     elif kind == "model-with-object-array":  # a real model whose coefficients were swapped for a payload
         column = np.empty(1, dtype=object)
         column[0] = payload
-        with path.open("wb") as stream:
-            np.savez(stream, **{**arrays_of(model_path), "coef": column})
+        write_members(path, {**members_of(model_path), "coef.npy": npy(column)})
 
 
 @pytest.mark.parametrize("kind", ["pickle", "pickle-protocol-0", "joblib", "joblib-compressed", "npz-object-array",
@@ -143,12 +175,12 @@ def test_flipped_bytes_inside_an_array_are_caught(run, model_path: Path, tmp_pat
     one_error_line(run("tag", str(story), "-m", str(damaged)), damaged)
 
 
-@pytest.mark.parametrize(("version", "says"), [(2, "upgrade classify, or retrain"), (0, "retrain it"), ("1", "retrain it")])
+@pytest.mark.parametrize(("version", "says"), [(3, "upgrade classify, or retrain"), (0, "retrain it"), ("2", "retrain it"),
+                                               (1, "retrain it")])
 def test_other_format_version_is_refused_with_how_to_retrain(run, model_path: Path, tmp_path: Path, story: Path,
                                                               version, says) -> None:
-    arrays = arrays_of(model_path)
-    other = tmp_path / "other.npz"
-    np.savez(other, **with_meta(arrays, {**meta_of(arrays), "format_version": version}))
+    members = members_of(model_path)
+    other = write_members(tmp_path / "other.npz", with_meta(members, {**meta_of(members), "format_version": version}))
     line = one_error_line(run("tag", str(story), "-m", str(other)), other)
     assert f"model format {version}" in line and says in line
     assert f"classify train SOURCES -m {other}" in line
@@ -160,22 +192,44 @@ def test_missing_model_says_how_to_train_one(run, tmp_path: Path, story: Path) -
     assert line == f"Error: {missing}: no model there; train one: classify train SOURCES -m {missing}"
 
 
-def test_other_scikit_learn_version_warns_with_a_retrain_hint(run, model_path: Path, tmp_path: Path, story: Path) -> None:
-    arrays = arrays_of(model_path)
-    meta = meta_of(arrays)
-    old = tmp_path / "old.npz"
-    np.savez(old, **with_meta(arrays, {**meta, "versions": {**meta["versions"], "scikit-learn": "0.24.2"}}))
+def test_a_format_1_model_still_tags_the_same_with_a_hint_to_retrain(run, model_path: Path, tmp_path: Path,
+                                                                     story: Path) -> None:
+    """A file from before format 2 is tagged by scikit-learn, to the same records, and the user is told why it is slower."""
+    old = as_format_1(model_path, tmp_path / "old.npz")
+    result = run("tag", str(story), "-m", str(old), "-f", "jsonl", "--explain")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == run("tag", str(story), "-m", str(model_path), "-f", "jsonl", "--explain").stdout
+    (warning,) = result.stderr.splitlines()
+    assert warning == (f"Warning: {old}: model format 1 predates tagging without scikit-learn, so tagging with it is slower; "
+                       f"retrain it: classify train SOURCES -m {old}")
+
+
+def test_a_format_1_model_from_another_scikit_learn_warns_too(run, model_path: Path, tmp_path: Path, story: Path) -> None:
+    meta = meta_of(members_of(model_path))
+    old = as_format_1(model_path, tmp_path / "old.npz", versions={**meta["versions"], "scikit-learn": "0.24.2"})
     result = run("tag", str(story), "-m", str(old), "-f", "jsonl")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["id"] == str(story)
-    (warning,) = result.stderr.splitlines()
+    warning = result.stderr.splitlines()[-1]
     assert warning.startswith(f"Warning: {old}: model built with scikit-learn 0.24.2")
     assert f"retrain it: classify train SOURCES -m {old}" in warning
 
 
+def test_a_default_model_in_format_1_is_rebuilt(run, model_path: Path, story: Path, isolated_model: Path) -> None:
+    assert run("tag", str(story)).exit_code == 0  # builds the default model
+    as_format_1(isolated_model, isolated_model.with_name("old.npz")).replace(isolated_model)
+    result = run("tag", str(story), "-f", "jsonl")
+    assert result.exit_code == 0 and "Building the default model" in result.stderr
+    assert "model format 1" not in result.stderr
+    assert "meta.json" in members_of(isolated_model)
+
+
 @pytest.mark.parametrize(("change", "says"), [
     ({"vectorizer": {"input": "filename"}}, "unknown vectorizer setting input='filename'"),  # would read files named by articles
-    ({"vectorizer": {"analyzer": "nonsense"}}, "unknown vectorizer setting"),
+    ({"vectorizer": {"analyzer": "char"}}, "unknown vectorizer setting analyzer='char'"),
+    ({"vectorizer": {"token_pattern": "(a+)+$"}}, "unknown vectorizer setting token_pattern='(a+)+$'"),  # backtracks
+    ({"vectorizer": {"ngram_range": [1, 90]}}, "unknown vectorizer setting ngram_range=[1, 90]"),
+    ({"vectorizer": {"stop_words": ["the"]}}, "unknown vectorizer setting stop_words=['the']"),  # format 2: a part
     ({"vectorizer": "tfidf"}, "vectorizer settings are damaged"),
     ({"topics": []}, "topic list is damaged"),
     ({"topics": [1, 2]}, "topic list is damaged"),
@@ -187,43 +241,65 @@ def test_other_scikit_learn_version_warns_with_a_retrain_hint(run, model_path: P
     ({"seed": 1.5}, "`seed` record is damaged"),
 ])
 def test_meta_that_is_not_plain_settings_is_refused(run, model_path: Path, tmp_path: Path, story: Path, change, says) -> None:
-    arrays = arrays_of(model_path)
-    meta = meta_of(arrays)
+    members = members_of(model_path)
+    meta = meta_of(members)
     if isinstance(change.get("vectorizer"), dict):
         change = {"vectorizer": {**meta["vectorizer"], **change["vectorizer"]}}
-    odd = tmp_path / "odd.npz"
-    np.savez(odd, **with_meta(arrays, {**meta, **change}))
-    assert says in one_error_line(run("tag", str(story), "-m", str(odd)), odd)
+    odd = write_members(tmp_path / "odd.npz", with_meta(members, {**meta, **change}))
+    line = one_error_line(run("tag", str(story), "-m", str(odd)), odd)
+    assert says in line and "retrain it" in line
 
 
 def _edit_terms(change):
-    """An array replacement that edits the model's term list (stored as UTF-8 lines)."""
-    return lambda a: np.frombuffer("\n".join(change(a.tobytes().decode("utf-8").split("\n"))).encode("utf-8"),
-                                   dtype=np.uint8)
+    """A replacement for terms.txt (one term a line)."""
+    return lambda data: "\n".join(change(data.decode("utf-8").split("\n"))).encode("utf-8")
+
+
+def _array(change):
+    """A replacement for an array part: `change` applied to the stored array."""
+    return lambda data: npy(change(np.load(io.BytesIO(data))))
 
 
 @pytest.mark.parametrize(("name", "replace", "says"), [
-    ("coef", lambda a: a[:, :3], "arrays do not fit together"),
-    ("terms", _edit_terms(lambda terms: terms[:1] * 2 + terms[2:]), "vocabulary is out of order or repeats terms"),
-    ("terms", _edit_terms(lambda terms: terms[::-1]), "vocabulary is out of order or repeats terms"),
-    ("coef", lambda a: a.astype(np.complex64), "wrong type or shape"),
-    ("coef", lambda a: np.full_like(a, np.nan), "NaN or infinite"),
-    ("idf", lambda a: a.astype(np.int64), "wrong type or shape"),
-    ("meta", lambda a: np.frombuffer(b"[1, 2]", dtype=np.uint8), "not a classify model"),
-    ("meta", lambda a: np.frombuffer(b"\xff\xfe", dtype=np.uint8), "damaged or not a classify model"),
+    ("coef.npy", _array(lambda a: a[:, :3]), "arrays do not fit together"),
+    ("terms.txt", _edit_terms(lambda terms: terms[1:]), "arrays do not fit together"),
+    ("term_columns.npy", _array(lambda a: np.zeros_like(a)), "term index is out of order or misses terms"),
+    ("term_hashes.npy", _array(lambda a: a[::-1].copy()), "term index is out of order or misses terms"),
+    ("term_hashes.npy", _array(lambda a: a.astype(np.int64)), "wrong type or shape"),
+    ("coef.npy", _array(lambda a: a.astype(np.complex64)), "wrong type or shape"),
+    ("coef.npy", _array(lambda a: np.full_like(a, np.nan)), "NaN or infinite"),
+    ("idf.npy", _array(lambda a: a.astype(np.int64)), "wrong type or shape"),
+    ("meta.json", lambda data: b"[1, 2]", "not a classify model"),
+    ("meta.json", lambda data: b"\xff\xfe", "damaged or not a classify model"),
+    ("meta.json", lambda data: b"[" * 100_000 + b"]" * 100_000, "damaged or not a classify model"),
 ])
-def test_arrays_of_the_wrong_kind_are_refused(run, model_path: Path, tmp_path: Path, story: Path, name, replace, says) -> None:
-    arrays = arrays_of(model_path)
-    odd = tmp_path / "odd.npz"
-    np.savez(odd, **{**arrays, name: replace(arrays[name])})
+def test_parts_of_the_wrong_kind_are_refused(run, model_path: Path, tmp_path: Path, story: Path, name, replace, says) -> None:
+    members = members_of(model_path)
+    odd = write_members(tmp_path / "odd.npz", {**members, name: replace(members[name])})
     assert says in one_error_line(run("tag", str(story), "-m", str(odd)), odd)
 
 
+@pytest.mark.parametrize(("name", "change", "says"), [
+    ("idf", lambda a: a.astype(np.float64) * 1e200, "wrong type or shape (float64"),
+    ("idf", lambda a: np.full_like(a, 1e30), "`idf` holds numbers outside [1, 100]"),
+    ("idf", lambda a: -a, "`idf` holds numbers outside [1, 100]"),
+    ("coef", lambda a: np.full_like(a, 3e38), "`coef` holds numbers outside [-1e+06, 1e+06]"),
+    ("coef", lambda a: a.astype(np.longdouble), "wrong type or shape (float128"),
+    ("intercept", lambda a: a - 1e9, "`intercept` holds numbers outside"),
+    ("thresholds", lambda a: a + 1.5, "`thresholds` holds numbers outside [0, 1]"),
+    ("thresholds", lambda a: a - 1, "`thresholds` holds numbers outside [0, 1]"),
+])
+def test_damaged_numbers_are_refused_at_load(run, model_path: Path, tmp_path: Path, story: Path, name, change, says) -> None:
+    members = members_of(model_path)
+    odd = write_members(tmp_path / "odd.npz", {**members, f"{name}.npy": npy(change(array_of(members, name)))})
+    line = one_error_line(run("tag", str(story), "-m", str(odd)), odd)
+    assert says in line and ("damaged" in line or "wrong type" in line)
+
+
 def test_missing_array_is_named(run, model_path: Path, tmp_path: Path, story: Path) -> None:
-    arrays = arrays_of(model_path)
-    del arrays["idf"]
-    odd = tmp_path / "odd.npz"
-    np.savez(odd, **arrays)
+    members = members_of(model_path)
+    del members["idf.npy"]
+    odd = write_members(tmp_path / "odd.npz", members)
     assert "has no `idf` array" in one_error_line(run("tag", str(story), "-m", str(odd)), odd)
 
 
@@ -237,3 +313,80 @@ def test_saved_model_round_trips_through_the_safe_reader(model_path: Path) -> No
     model = load_model(model_path)
     assert model.topics == ["diplomacy", "middle-east", "security"]
     assert model.coef.shape == (3, len(model.terms)) and np.isfinite(model.coef).all()
+
+
+# --- files that would exhaust memory or block ------------------------------------------------------
+
+
+def npy_header(shape: tuple[int, ...], dtype: str = "<f4") -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": dtype, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+LOAD_UNDER_A_MEMORY_LIMIT = """
+import json, resource, sys, zipfile
+from pathlib import Path
+import numpy.lib.format
+from classify.errors import ModelError
+from classify.model_file import load_model
+
+pages = int(open("/proc/self/statm").read().split()[0])
+resource.setrlimit(resource.RLIMIT_AS, (pages * resource.getpagesize() + 64 * 2**20, resource.RLIM_INFINITY))
+try:
+    load_model(Path(sys.argv[1]))
+except ModelError as error:
+    print(error)
+"""
+
+
+def test_parts_that_inflate_to_gigabytes_are_refused_before_reading(run, model_path: Path, tmp_path: Path,
+                                                                    story: Path) -> None:
+    """A small file of compressed zeros whose coefficients unpack to 256 MB: refused from the sizes the zip declares,
+    under a memory limit that reading them would break, and the message blames the model, not the articles."""
+    members = members_of(model_path)
+    bomb = tmp_path / "bomb.npz"
+    write_members(bomb, {name: data for name, data in members.items() if name != "coef.npy"}, zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as archive, archive.open("coef.npy", "w", force_zip64=True) as part:
+        part.write(npy_header((3, 2**26 // 3)))
+        for _ in range(256):
+            part.write(bytes(2**20))
+    assert bomb.stat().st_size < 2 * 2**20
+    limited = subprocess.run([sys.executable, "-c", LOAD_UNDER_A_MEMORY_LIMIT, str(bomb)], capture_output=True, text=True,
+                             timeout=120)
+    assert limited.returncode == 0 and "Traceback" not in limited.stderr, limited.stderr
+    assert "damaged or oversized" in limited.stdout
+    line = one_error_line(run("tag", str(story), "-m", str(bomb)), bomb)
+    assert "would unpack to 256 MB" in line and "damaged or oversized" in line and "article" in line.split(";")[0]
+
+
+def test_an_array_header_promising_gigabytes_is_refused_before_reading(run, model_path: Path, tmp_path: Path,
+                                                                     story: Path) -> None:
+    members = members_of(model_path)
+    odd = write_members(tmp_path / "odd.npz", {**members, "idf.npy": npy_header((10**12,)) + bytes(64)})
+    assert "arrays do not fit together" in one_error_line(run("tag", str(story), "-m", str(odd)), odd)
+    odd = write_members(tmp_path / "odd2.npz", {**members, "meta.json": b" " * 2**24 + members["meta.json"]},
+                        zipfile.ZIP_DEFLATED)
+    assert "damaged or oversized" in one_error_line(run("tag", str(story), "-m", str(odd)), odd)
+
+
+def test_a_fifo_as_model_is_refused_without_waiting_for_a_writer(tmp_path: Path, story: Path) -> None:
+    fifo = tmp_path / "model.npz"
+    os.mkfifo(fifo)
+    result = subprocess.run([sys.executable, "-m", "classify", "tag", str(story), "-m", str(fifo)], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"Error: {fifo}: is not a regular file (a FIFO, device or socket), so not a model; point -m at " \
+                            "a model file written by classify train\n"
+
+
+def test_a_symlink_loop_is_named_as_one(run, tmp_path: Path, story: Path) -> None:
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    first.symlink_to(second)
+    second.symlink_to(first)
+    line = one_error_line(run("tag", str(story), "-m", str(first)), first)
+    assert "is a loop of symbolic links" in line
+    dangling = tmp_path / "dangling.npz"
+    dangling.symlink_to(tmp_path / "gone.npz")
+    line = one_error_line(run("tag", str(story), "-m", str(dangling)), dangling)
+    assert f"is a link to {tmp_path / 'gone.npz'}, which does not exist" in line

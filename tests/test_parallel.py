@@ -80,17 +80,6 @@ def test_small_inputs_start_no_worker(run, model_path: Path, many_jsonl: Path, w
     assert len(result.stdout.splitlines()) == 90
 
 
-def test_small_input_features_equal_the_vectorizer(model_path: Path) -> None:
-    """Few articles skip building the vocabulary dict; the features must be exactly the same."""
-    model = load_model(model_path)
-    texts = [article(n).full_text for n in range(10)] + ["", "Café résumé: naïve Déjà vu — the and of", "zzz qqq"]
-    fast = model.transform(texts)
-    full = model.vectorizer.transform(texts)
-    assert fast.shape == full.shape and fast.dtype == full.dtype
-    assert np.array_equal(fast.indptr, full.indptr) and np.array_equal(fast.indices, full.indices)
-    assert np.array_equal(fast.data, full.data)
-
-
 def test_training_with_jobs_gives_the_same_model(run, seeds_dir: Path, tmp_path: Path, workers_used: list[int]) -> None:
     one, two = tmp_path / "one.npz", tmp_path / "two.npz"
     assert run("train", str(seeds_dir), "-m", str(one)).exit_code == 0

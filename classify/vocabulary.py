@@ -1,0 +1,134 @@
+"""A model's terms and the column of each, found without a Python dict over the whole vocabulary.
+
+A model trained on a few thousand articles has half a million terms; building a term -> column
+dict of them takes longer than everything else in tagging one article. So the model file also
+stores a hash index: the CRC-32 of every term, sorted, with the column each belongs to. Finding
+the columns of an article's terms is then a binary search per term, confirmed against the terms'
+text (CRC-32 collides: different terms can share a hash). A batch of many articles, where the
+dict pays for itself, builds the dict once instead.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+NEWLINE = 10
+
+
+def term_hashes(terms: Iterable[str]) -> np.ndarray:
+    """CRC-32 of each term's UTF-8 bytes."""
+    return np.fromiter((zlib.crc32(term.encode("utf-8")) for term in terms), dtype=np.uint32)
+
+
+def hash_index(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """What the model file stores for `Vocabulary`: sorted hashes and the column of each."""
+    hashes = term_hashes(terms)
+    order = np.argsort(hashes, kind="stable").astype(np.uint32)
+    return hashes[order], order
+
+
+class Vocabulary:
+    """Terms in column order, as one UTF-8 text of lines, with the hash index over it."""
+
+    def __init__(self, text: bytes, hashes: np.ndarray, columns: np.ndarray) -> None:
+        self.text = text
+        self.hashes = hashes
+        self.columns = columns
+        self._bounds: tuple[np.ndarray, np.ndarray] | None = None
+        self._dict: dict[str, int] | None = None
+        self._terms: list[str] | None = None
+
+    @classmethod
+    def from_terms(cls, terms: list[str]) -> Vocabulary:
+        return cls("\n".join(terms).encode("utf-8"), *hash_index(terms))
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Workers get the text and index, not the dict (cheaper to rebuild than to send)."""
+        return {"text": self.text, "hashes": self.hashes, "columns": self.columns}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["text"], state["hashes"], state["columns"])  # type: ignore[misc]
+
+    @property
+    def has_dict(self) -> bool:
+        return self._dict is not None
+
+    def terms(self) -> list[str]:
+        """Every term, in column order (a list of them all: for saving, comparing, scikit-learn)."""
+        if self._terms is None:
+            self._terms = self.text.decode("utf-8").split("\n")
+        return self._terms
+
+    def as_dict(self) -> dict[str, int]:
+        """Term -> column for every term, built on first use."""
+        if self._dict is None:
+            self._dict = dict(zip(self.terms(), range(len(self)), strict=True))
+        return self._dict
+
+    def term(self, column: int) -> str:
+        """The term of one column."""
+        if self._terms is not None:
+            return self._terms[column]
+        starts, ends = self._line_bounds()
+        return self.text[starts[column]:ends[column]].decode("utf-8")
+
+    def lookup(self, terms: Iterable[str]) -> dict[str, int]:
+        """Term -> column for those of `terms` in the vocabulary: the dict if built, else the hash index."""
+        if self._dict is not None:
+            vocabulary = self._dict
+            return {term: vocabulary[term] for term in terms if term in vocabulary}
+        keys = [term.encode("utf-8") for term in terms]
+        if not keys:
+            return {}
+        wanted = np.fromiter(map(zlib.crc32, keys), dtype=np.uint32, count=len(keys))
+        hashes, text = self.hashes, self.text
+        positions = np.minimum(np.searchsorted(hashes, wanted), len(hashes) - 1)
+        hit = hashes[positions] == wanted
+        columns = self.columns[positions].astype(np.int64)
+        starts, ends = self._line_bounds()
+        found = {}
+        for key, first, column, start, end in zip(keys, np.where(hit, positions, -1).tolist(), columns.tolist(),
+                                                  starts[columns].tolist(), ends[columns].tolist(), strict=True):
+            if first < 0:
+                continue
+            if text[start:end] == key:
+                found[key.decode("utf-8")] = column
+            elif (other := self._collided(key, first)) is not None:
+                found[key.decode("utf-8")] = other
+        return found
+
+    def _collided(self, key: bytes, position: int) -> int | None:
+        """The column of `key` among the terms after `position` that share its hash (a CRC-32 collision)."""
+        starts, ends = self._line_bounds()
+        value = self.hashes[position]
+        position += 1
+        while position < len(self.hashes) and self.hashes[position] == value:
+            column = int(self.columns[position])
+            if self.text[starts[column]:ends[column]] == key:
+                return column
+            position += 1
+        return None
+
+    def _line_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each term's bytes start and end in `text`."""
+        if self._bounds is None:
+            newlines = np.flatnonzero(np.frombuffer(self.text, dtype=np.uint8) == NEWLINE)
+            self._bounds = (np.r_[0, newlines + 1], np.r_[newlines, len(self.text)])
+        return self._bounds
+
+    def check(self) -> str | None:
+        """What is wrong with the index, if anything: it must be sorted and give every column once."""
+        count = self.text.count(b"\n") + 1
+        if len(self.hashes) != count or len(self.columns) != count:
+            return "its term index does not match its terms"
+        if count > 1 and not (np.all(self.hashes[1:] >= self.hashes[:-1])
+                              and np.array_equal(np.bincount(self.columns, minlength=count), np.ones(count, np.int64))):
+            return "its term index is out of order or misses terms"
+        return None
