@@ -27,7 +27,7 @@ from classify.model import Features, TopicModel, sigmoid
 from classify.model_file import load_model
 from classify.outputs import write_records
 from classify.parallel import chunked
-from classify.tagging import BATCH_SIZE, tag_batch
+from classify.tagging import BATCHING, tag_batch
 
 
 def same_features(ours: Features, theirs: object) -> list[bool]:
@@ -53,7 +53,7 @@ def check(model: TopicModel, articles: list) -> dict[str, int]:
     lean_single = dataclasses.replace(model, vocabulary=type(model.vocabulary)(
         model.vocabulary.text, model.vocabulary.hashes, model.vocabulary.columns))  # no dict: the hash index
     mismatches = {"features (dict)": 0, "features (index)": 0, "scores": 0, "jsonl lines": 0}
-    for batch in chunked(articles, BATCH_SIZE):
+    for batch in chunked(articles, BATCHING.size):
         texts = [article.full_text for article in batch]
         expected = vectorizer.transform(texts)
         ours = model.transform(texts)
