@@ -11,7 +11,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,9 +20,15 @@ from classify.errors import SURROGATES, OutputClosedError, UsageError, writable
 MACHINE_FORMATS = ("json", "jsonl", "csv")
 
 
-def write_records(records: Iterable[dict[str, Any]], fmt: str, stream: TextIO) -> int:
-    """Stream `records` to `stream` as one JSON array, JSON lines or CSV; return how many."""
-    writer = {"json": _write_json, "jsonl": _write_jsonl, "csv": _write_csv}[fmt]
+def write_records(records: Iterable[dict[str, Any]], fmt: str, stream: TextIO, *,
+                  columns: Sequence[str] | None = None) -> int:
+    """Stream `records` to `stream` as one JSON array, JSON lines or CSV; return how many.
+
+    `columns` fixes the CSV header (missing cells are empty); without it the first record's keys are used.
+    """
+    if fmt == "csv":
+        return _write_csv(records, stream, columns)
+    writer = {"json": _write_json, "jsonl": _write_jsonl}[fmt]
     return writer(records, stream)
 
 
@@ -59,14 +65,15 @@ def _write_json(records: Iterable[dict[str, Any]], stream: TextIO) -> int:
     return count
 
 
-def _write_csv(records: Iterable[dict[str, Any]], stream: TextIO) -> int:
+def _write_csv(records: Iterable[dict[str, Any]], stream: TextIO, columns: Sequence[str] | None) -> int:
     writer: csv.DictWriter[str] | None = None
     count = 0
     for record in records:
         count += 1
         row = flatten(record)
         if writer is None:
-            writer = csv.DictWriter(stream, fieldnames=list(row), extrasaction="ignore", lineterminator="\n")
+            names = [writable(name) for name in columns] if columns is not None else list(row)
+            writer = csv.DictWriter(stream, fieldnames=names, extrasaction="ignore", lineterminator="\n")
             writer.writeheader()
         writer.writerow(row)
     return count

@@ -53,16 +53,23 @@ DEFAULT_LENGTH = Length(sentences=3)
 
 @dataclass
 class Summary:
-    """Sentences in document order as plain strings, the method that chose them, and warnings for people."""
+    """Sentences in document order as plain strings, the method that chose them, warnings for people, and
+    the title of the article summarized (for its record)."""
 
     sentences: list[str]
     method: str
     notes: list[str] = field(default_factory=list)
+    title: str = ""
 
 
 def summary_record(article_id: str, summary: Summary) -> dict[str, object]:
-    """The machine-readable record of a summary: `id`, `summary` (list of sentences), `method`."""
-    return {"id": article_id, "summary": summary.sentences, "method": summary.method}
+    """The machine-readable record of a summary: `id`, `title` (when the article has one), `summary` (list
+    of sentences), `method`."""
+    record: dict[str, object] = {"id": article_id}
+    if summary.title:
+        record["title"] = summary.title
+    record.update(summary=summary.sentences, method=summary.method)
+    return record
 
 
 @dataclass(frozen=True)
@@ -285,13 +292,13 @@ def summarize(
             notes.append("every line looked like page junk (short, repeated or unpunctuated): used them anyway")
     if not cands.sentences:
         notes.append("no sentences found")
-        return Summary([], method, notes)
+        return Summary([], method, notes, title)
     ranking = METHODS[method](cands, title)
     if not ranking:
         notes.append(f"method {method!r} picked nothing: used the lead sentences instead")
         ranking = lead_ranker(cands, title)
     chosen = _select(ranking, cands.sentences, length, notes)
-    return Summary([cands.sentences[i] for i in sorted(chosen)], method, notes)
+    return Summary([cands.sentences[i] for i in sorted(chosen)], method, notes, title)
 
 
 def _select(ranking: list[int], sentences: list[str], length: Length, notes: list[str]) -> list[int]:

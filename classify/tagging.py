@@ -25,13 +25,25 @@ class TaggedArticle:
     labels: list[str]
     scores: dict[str, float]
     reasons: dict[str, list[str]]
+    title: str = ""
 
     def record(self, *, explain: bool = False) -> dict[str, object]:
-        """The machine-readable record: `id`, `labels`, `scores` (and `reasons` when asked)."""
-        record: dict[str, object] = {"id": self.id, "labels": self.labels, "scores": self.scores}
+        """The machine-readable record: `id`, `title` (when the input has one), `labels`, `scores` (and
+        `reasons` when asked)."""
+        record: dict[str, object] = {"id": self.id}
+        if self.title:
+            record["title"] = self.title
+        record.update(labels=self.labels, scores=self.scores)
         if explain:
             record["reasons"] = self.reasons
         return record
+
+
+def record_columns(topics: list[str], *, explain: bool = False) -> list[str]:
+    """CSV columns of tag records, from the model's topics: a record only names the topics it was given,
+    so columns taken from the first record would drop the others' reasons."""
+    columns = ["id", "title", "labels", *(f"scores.{topic}" for topic in topics)]
+    return columns + [f"reasons.{topic}" for topic in topics] if explain else columns
 
 
 def tag(
@@ -70,6 +82,7 @@ def tag_batch(batch: list[Article], model: TopicModel, *, reasons: bool = True) 
         chosen = [i for i, score in enumerate(scores) if score >= thresholds[i]]
         results.append(TaggedArticle(
             id=article.id,
+            title=article.title,
             labels=[topics[i] for i in chosen],
             scores={topic: round(score, 4) for topic, score in zip(topics, scores, strict=True)},
             reasons={topics[i]: model.top_terms(features, row_index, i, REASON_TERMS) for i in chosen} if reasons else {},

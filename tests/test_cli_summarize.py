@@ -37,7 +37,8 @@ def test_jsonl_records_in_input_order_with_notes_on_stderr(run, tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in records] == ["long", "short"]
-    assert all(set(r) == {"id", "summary", "method"} and r["method"] == "lexrank" for r in records)
+    assert [list(r) for r in records] == [["id", "title", "summary", "method"], ["id", "summary", "method"]]
+    assert all(r["method"] == "lexrank" for r in records)
     assert len(records[0]["summary"]) == 2
     assert result.stderr.strip() == "short: article has 1 sentence, fewer than the 2 asked"
 

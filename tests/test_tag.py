@@ -34,8 +34,9 @@ def test_jsonl_records_in_input_order_with_labels_and_scores(run, model_path: Pa
     assert records[0]["labels"] == []
     assert records[1]["labels"] == ["diplomacy", "middle-east", "security"]
     assert "security" in records[2]["labels"]
+    assert [list(record) for record in records] == [["id", "labels", "scores"], ["id", "title", "labels", "scores"],
+                                                    ["id", "labels", "scores"]]  # title where the input has one
     for record in records:
-        assert set(record) == {"id", "labels", "scores"}
         assert all(0.0 <= s <= 1.0 for s in record["scores"].values())
 
 

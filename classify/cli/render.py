@@ -42,7 +42,8 @@ def print_tag_table(tagged: Iterable[TaggedArticle], stream: TextIO) -> None:
             labels = "\n".join(f"{label} {item.scores[label]:.2f}" for label in item.labels) or "-"
             why = "\n".join(f"{label}: {', '.join(terms)}" for label, terms in item.reasons.items()) or "-"
             scores = " ".join(f"{topic[:4]}={score:.2f}" for topic, score in item.scores.items())
-            table.add_row(one_line(item.id), labels, why, scores)
+            article = one_line(item.id) + (f"\n{one_line(item.title)}" if item.title else "")
+            table.add_row(article, labels, why, scores)
         console.print(table)
 
 

@@ -58,7 +58,8 @@ def summarize_command(
 ) -> None:
     """Summarize articles with sentences taken from them, in their order, skipping page junk.
 
-    Records carry `id`, `summary` (list of sentences) and `method`, in input order. Notes such as
+    Records carry `id`, `title` (when the input has one), `summary` (list of sentences) and `method`, in
+    input order. Notes such as
     "article has 2 sentences, fewer than the 3 asked" go to stderr, prefixed by the article id.
 
     Examples: classify summarize article.txt | classify summarize news.jsonl -n 2 --format jsonl

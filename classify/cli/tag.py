@@ -42,8 +42,8 @@ def tag_command(
 ) -> None:
     """Tag articles with topics; the table shows the terms behind each tag.
 
-    Records carry `id`, `labels` (topics over their thresholds) and `scores` (topic ->
-    probability), in input order.
+    Records carry `id`, `title` (when the input has one), `labels` (topics over their thresholds)
+    and `scores` (topic -> probability), in input order.
 
     Examples: classify tag article.txt | classify tag news.jsonl --format jsonl --explain
     """
@@ -51,7 +51,7 @@ def tag_command(
     from classify.inputs import iter_articles
     from classify.outputs import output_stream, refuse_overwriting, write_records
     from classify.progress import track
-    from classify.tagging import tag
+    from classify.tagging import record_columns, tag
 
     runner = build_runner(jobs, scheduler)
     sources = require_inputs(inputs)
@@ -67,5 +67,6 @@ def tag_command(
 
             print_tag_table(tagged, stream)
         else:
-            write_records((item.record(explain=explain) for item in tagged), fmt.value, stream)
+            write_records((item.record(explain=explain) for item in tagged), fmt.value, stream,
+                          columns=record_columns(model.topics, explain=explain))
     reporter.finish()
