@@ -38,9 +38,12 @@ class Download:
     data: bytes
 
 
-def fetch(url: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTES) -> Download:
+def fetch(url: str, *, timeout: float | None = None, max_bytes: int | None = None) -> Download:
     """GET `url` within the limits above; any failure is one InputError naming the URL and what to do."""
     import urllib3
+
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
 
     deadline = time.monotonic() + timeout
     http = urllib3.PoolManager(retries=False, headers={"User-Agent": USER_AGENT,
@@ -73,6 +76,9 @@ def fetch(url: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BY
                 response.release_conn()
         raise InputError(f"more than {MAX_REDIRECTS} redirects; open the URL in a browser and pass the final one",
                          source=url)
+    except urllib3.exceptions.NewConnectionError as error:  # before TimeoutError: urllib3 makes it a subclass
+        reason = str(error).rsplit(": ", 1)[-1]  # urllib3 puts the connection's repr first
+        raise InputError(f"cannot connect ({reason}); check the URL and the network", source=url) from None
     except urllib3.exceptions.TimeoutError:
         raise _timed_out(url, timeout) from None
     except urllib3.exceptions.HTTPError as error:
@@ -114,7 +120,8 @@ def _read_capped(response: object, url: str, max_bytes: int, deadline: float, ti
 
 
 def _too_big(url: str, max_bytes: int) -> InputError:
-    return InputError(f"larger than the {max_bytes // 2**20} MB download limit; save it and pass the file", source=url)
+    limit = f"{max_bytes / 2**20:g} MB" if max_bytes >= 2**20 else f"{max_bytes:,} byte"
+    return InputError(f"larger than the {limit} download limit; save it and pass the file", source=url)
 
 
 def _timed_out(url: str, timeout: float) -> InputError:
@@ -122,7 +129,7 @@ def _timed_out(url: str, timeout: float) -> InputError:
                       source=url)
 
 
-def fetched_articles(url: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTES) -> list[Article]:
+def fetched_articles(url: str, *, timeout: float | None = None, max_bytes: int | None = None) -> list[Article]:
     """The articles at `url`: every entry of a feed, or the page's main text, or the plain text."""
     from classify.encodings import check_encoding, decode_bytes
     from classify.feeds import looks_like_feed, read_feed

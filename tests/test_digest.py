@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+import classify.digest as digest_module
 from classify.digest import Item, Member, build_digest
 from classify.stories import group, signature
+from tests.test_parallel import dask_scheduler, many_jsonl  # noqa: F401 - fixtures
 
 CEASEFIRE = [
     "Foreign ministers from Egypt, Qatar and Jordan met in Cairo on Tuesday to press Israel and Hamas "
@@ -229,3 +231,27 @@ def test_stories_order_by_size_then_score():
     texts = [" ".join(CEASEFIRE), " ".join(FLOODS), " ".join(CEASEFIRE[:6])]
     report = build_digest([item(i, text, ["security"]) for i, text in enumerate(texts)], ["security"])
     assert [len(story.members) for story in report.by_topic["security"]] == [2, 1]
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 4 and workers from 3 batches on, so a few dozen articles take the parallel path."""
+    monkeypatch.setattr(digest_module, "BATCH_SIZE", 4)
+    monkeypatch.setattr(digest_module, "PARALLEL_FROM", 3)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_jobs_2_gives_the_same_report(run, model_path, many_jsonl, workers_used):  # noqa: F811
+    serial = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "json")
+    shared = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "json", "--jobs", "2")
+    assert serial.exit_code == 0 and shared.exit_code == 0, serial.stderr + shared.stderr
+    assert len(workers_used) == 1 and workers_used[0] > 0, "a worker did some of the batches"
+    assert shared.stdout == serial.stdout
+    assert json.loads(serial.stdout)["counts"]["articles"] == 90
+
+
+def test_a_dask_cluster_gives_the_same_report(run, model_path, many_jsonl, dask_scheduler):  # noqa: F811
+    local = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "md")
+    remote = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "md", "--scheduler", dask_scheduler)
+    assert remote.exit_code == 0, remote.stderr
+    assert remote.stdout == local.stdout
