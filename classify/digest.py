@@ -148,14 +148,14 @@ def read_items(
     return runner.map(digest_batch, articles, BATCHING, shared=(model, length, method), prepare=prepare_worker)
 
 
-def build_digest(items: Iterable[tuple[Item, np.ndarray]], topics: list[str], *, threshold: float = stories.THRESHOLD) -> Digest:
+def build_digest(items: Iterable[tuple[Item, np.ndarray]], topics: list[str]) -> Digest:
     """Group the items into stories and order them for the report."""
     kept: list[Item] = []
     signatures: list[np.ndarray] = []
     for item, values in items:
         kept.append(item)
         signatures.append(values)
-    groups = stories.group(signatures, threshold)
+    groups = stories.group(signatures)
     made = [make_story([kept[i] for i in members], topics) for members in groups]
     tagged = [story for story in made if story.labels]
     tagged.sort(key=lambda story: (topics.index(story.topic), *order_key(story, story.topic)))  # type: ignore[arg-type]
@@ -179,8 +179,8 @@ def make_story(items: list[Item], topics: list[str]) -> Story:
 
 def digest(
     articles: Iterable[Article], model: TopicModel, *, length: Length | None = None, method: str = DEFAULT_METHOD,
-    runner: Runner = IN_THIS_PROCESS, threshold: float = stories.THRESHOLD,
+    runner: Runner = IN_THIS_PROCESS,
 ) -> Digest:
     """Articles in, report structure out: the whole digest without rendering."""
     items = read_items(articles, model, length=length or Length(sentences=3), method=method, runner=runner)
-    return build_digest(items, list(model.topics), threshold=threshold)
+    return build_digest(items, list(model.topics))

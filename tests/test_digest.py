@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 import classify.digest as digest_module
 from classify.digest import Item, Member, build_digest
-from classify.stories import group, signature
+from classify.stories import group, shingles, signature, similarity
 from tests.test_parallel import dask_scheduler, many_jsonl  # noqa: F401 - fixtures
 
 CEASEFIRE = [
@@ -255,3 +256,37 @@ def test_a_dask_cluster_gives_the_same_report(run, model_path, many_jsonl, dask_
     remote = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "md", "--scheduler", dask_scheduler)
     assert remote.exit_code == 0, remote.stderr
     assert remote.stdout == local.stdout
+
+
+def exact_jaccard(first: str, second: str) -> float:
+    one, two = (shingles(re.findall(r"\w+", text.lower())) for text in (first, second))
+    return len(one & two) / len(one | two)
+
+
+@pytest.mark.parametrize("cut", [2, 4, 6, 8])
+def test_signatures_estimate_the_shingles_jaccard_similarity(cut):
+    """The numpy shingle hashing stands in for hashing each shingle's string: the estimate must match the exact value."""
+    first, second = " ".join(CEASEFIRE + FLOODS), " ".join(CEASEFIRE[:cut] + FLOODS[:2])
+    estimate = similarity(signature(first, lead_words=10_000)[1], signature(second, lead_words=10_000)[1])
+    assert abs(estimate - exact_jaccard(first, second)) < 0.12  # MinHash's error with 128 permutations: about 0.04
+
+
+def test_a_shared_photo_gallery_at_the_end_does_not_make_one_story():
+    from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+
+    gallery = " ".join(f"Photos: the flood season, picture {n} of many. Residents of district {n * 3} wade past shop "
+                       f"number {n * 11}." for n in range(40))
+    first = " ".join(CEASEFIRE + SECURITY + DIPLOMACY) + " " + gallery
+    second = " ".join(FLOODS + MIDDLE_EAST + OTHER) + " " + gallery
+    assert similarity(signature(first)[1], signature(second)[1]) > 0.3, "the whole texts alone look like one story"
+    assert group([signature(first), signature(second)]) == [[0], [1]]
+
+
+def test_a_shared_page_header_does_not_make_one_story():
+    from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+
+    header = " ".join(f"Read more about section {n} and topic {n * 7} in our menu." for n in range(18))
+    first = header + " " + " ".join(CEASEFIRE + SECURITY + DIPLOMACY)
+    second = header + " " + " ".join(FLOODS + MIDDLE_EAST + OTHER)
+    assert similarity(signature(first)[0], signature(second)[0]) > 0.3, "the openings alone look like one story"
+    assert group([signature(first), signature(second)]) == [[0], [1]]
