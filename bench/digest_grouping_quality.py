@@ -25,13 +25,9 @@ allsides articles, printing the groups it makes there for a person to judge.
 from __future__ import annotations
 
 import random
-import sys
 import time
 from collections import defaultdict
 from itertools import combinations
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _harness import allsides_records, parser, table
 
