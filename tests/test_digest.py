@@ -10,6 +10,7 @@ import pytest
 
 import classify.digest as digest_module
 from classify.digest import Item, Member, build_digest
+from classify.parallel import Batching
 from classify.stories import group, shingles, signature, similarity
 from tests.test_parallel import dask_scheduler, many_jsonl  # noqa: F401 - fixtures
 
@@ -237,8 +238,7 @@ def test_stories_order_by_size_then_score():
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of 4 and workers from 3 batches on, so a few dozen articles take the parallel path."""
-    monkeypatch.setattr(digest_module, "BATCH_SIZE", 4)
-    monkeypatch.setattr(digest_module, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(digest_module, "BATCHING", Batching(size=4, parallel_from=3))
 
 
 @pytest.mark.usefixtures("small_batches")
