@@ -9,7 +9,7 @@ junk in the research (shared/research/segmentation.md); docs/summarization.md ha
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 
 MIN_LINE_WORDS = 6
@@ -18,8 +18,6 @@ MIN_SENTENCE_WORDS = 4
 # A real article line ends like a sentence; headlines, captions without a full stop and buttons do not.
 # Closing quotes may stand apart from the stop (". '\"" in CNN/DailyMail's tokenized text).
 _ENDS_LIKE_SENTENCE = re.compile(r"""[.!?…](?:\s*["'”’)\]])*\s*$""")
-# "Send in e-mailSend in e-mail", "Share Share", "FacebookFacebook".
-_SELF_REPEAT = re.compile(r"^(.{2,}?)\s*\1$", re.IGNORECASE)
 # Buttons glued to each other by the scraper: "FacebookTwitterEmail", "e-mailSend" (a capital right after).
 _GLUED = re.compile(r"(?i:facebook|twitter|whatsapp|e-?mail|share|print|linkedin|pinterest|reddit|comments?)"
                     r"(?=[A-Z])")
@@ -30,7 +28,6 @@ _CREDIT = re.compile(
 )
 _PHRASES = re.compile(
     r"click (?:the|here)|follow (?:topics|us\b)|(?:our|free|daily|weekly) newsletter|newsletter sign"
-    r"|sign up (?:for|to) (?:our|the|a|free)\b.*\b(?:newsletters?|alerts?|e-?mails?|updates)\b"
     r"|subscribe (?:now|today|here)|(?:uses?|accept|allow) (?:all )?cookies|cookie (?:policy|settings|preferences)"
     r"|terms of (?:use|service)|all rights reserved|^advertisement\b|^(?:read|see) (?:more|also)\b|^related\b"
     r"|scroll down for|(?:reporting|editing|writing) by\b|contributed (?:reporting )?to this report"
@@ -38,6 +35,9 @@ _PHRASES = re.compile(
     r"|^updated\b|^published\b|\bcomments? \(\d+\)|^\W*$",
     re.IGNORECASE,
 )
+# "Sign up for our daily briefing e-mails": checked from the first "sign up" only (see `_signs_up`).
+_SIGN_UP = re.compile(r"sign up (?:for|to) (?:our|the|a|free)\b", re.IGNORECASE)
+_SIGN_UP_FOR = re.compile(r"\b(?:newsletters?|alerts?|e-?mails?|updates)\b", re.IGNORECASE)
 
 
 def _key(line: str) -> str:
@@ -51,14 +51,15 @@ def junk_lines(lines: Sequence[str]) -> set[int]:
     with a short tail is a caption with its credit glued on ("...2020.Credit: AFP"), so both go.
     """
     keys = [_key(line) for line in lines]
-    counts = Counter(keys)
-    junk = {i for i, key in enumerate(keys) if counts[key] > 1}
-    seen = set(keys)
+    where: defaultdict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        where[key].append(i)
+    junk = {i for indexes in where.values() if len(indexes) > 1 for i in indexes}
     for i, key in enumerate(keys):
         for cut in range(max(20, len(key) - 60), len(key)):
-            if key[:cut] in seen:
+            if key[:cut] in where:
                 junk.add(i)
-                junk.update(j for j, k in enumerate(keys) if k == key[:cut])
+                junk.update(where[key[:cut]])
     for i, line in enumerate(lines):
         if is_junk_line(line):
             junk.add(i)
@@ -71,11 +72,43 @@ def is_junk_line(line: str) -> bool:
     return (
         len(text.split()) < MIN_LINE_WORDS
         or not _ENDS_LIKE_SENTENCE.search(text)
-        or bool(_SELF_REPEAT.match(text) or _GLUED.search(text) or _CREDIT.search(text))
+        or repeats_itself(text)
+        or bool(_GLUED.search(text) or _CREDIT.search(text))
         or is_junk_sentence(text)
     )
 
 
 def is_junk_sentence(sentence: str) -> bool:
     """Sentences inside article lines that still are furniture ("Click the alert icon to follow topics:")."""
-    return len(sentence.split()) < MIN_SENTENCE_WORDS or bool(_PHRASES.search(sentence.strip()))
+    text = sentence.strip()
+    return len(sentence.split()) < MIN_SENTENCE_WORDS or bool(_PHRASES.search(text)) or _signs_up(text)
+
+
+def repeats_itself(text: str) -> bool:
+    """Whether stripped `text` is one piece said twice, maybe with spaces between: "Send in e-mailSend in e-mail",
+    "Share Share", "FacebookFacebook" (case-insensitive; pieces of 2 characters or more without a line break).
+
+    The regex `^(.{2,}?)\\s*\\1$` says the same but backtracks: a 200 KB line took minutes. In linear time:
+    the second copy ends the text, so a piece of length k is `text[-k:]`; the gap between the copies is
+    whitespace around the middle, and as `text` is stripped the first copy must end where that gap
+    starts. So only two lengths can work: half the text (no gap), or the text up to the middle gap.
+    """
+    folded = text.lower()
+    size = len(folded)
+    middle = size // 2
+    gap_start = middle
+    while gap_start > 0 and folded[gap_start - 1].isspace():
+        gap_start -= 1
+    for length in {middle if size % 2 == 0 else 0, gap_start}:
+        gap = folded[length:size - length]
+        piece = folded[:length]
+        if length >= 2 and (not gap or gap.isspace()) and "\n" not in piece and piece == folded[size - length:]:
+            return True
+    return False
+
+
+def _signs_up(text: str) -> bool:
+    """A newsletter line. The first "sign up for our" has the longest tail, so if no "newsletter" follows it,
+    none follows a later one: one scan instead of the regex `.*` that went back over the line from each."""
+    start = _SIGN_UP.search(text)
+    return start is not None and _SIGN_UP_FOR.search(text, start.end()) is not None

@@ -186,6 +186,9 @@ TITLE_WEIGHT = 1.0  # score × (1 + TITLE_WEIGHT × share of the title's content
 REDUNDANCY_CAP = 0.5  # a sentence this similar (tf-idf cosine) to a better one goes to the end of the ranking
 REDUNDANCY_CHECKS = 500  # past this many kept sentences the rest keep their score order: no summary is longer
 CENTRALITY_BLOCK_ROWS = 512
+MAX_RANKED = 2000
+"""Sentences a method ranks at most, the first ones. Centrality, LexRank and TextRank compare every pair of
+sentences, so an article of 40,000 one-word sentences took minutes; a news summary comes from the opening."""
 
 
 def position_centrality_ranker(cands: Candidates, title: str) -> list[int]:
@@ -293,6 +296,9 @@ def summarize(
     if not cands.sentences:
         notes.append("no sentences found")
         return Summary([], method, notes, title)
+    if len(cands.sentences) > MAX_RANKED:
+        notes.append(f"article has {len(cands.sentences)} sentences: only the first {MAX_RANKED} were ranked")
+        cands = Candidates(cands.sentences[:MAX_RANKED], cands.paragraphs[:MAX_RANKED])
     ranking = METHODS[method](cands, title)
     if not ranking:
         notes.append(f"method {method!r} picked nothing: used the lead sentences instead")

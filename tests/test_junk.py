@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from classify.junk import is_junk_line, is_junk_sentence, junk_lines
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classify.junk import _signs_up, is_junk_line, is_junk_sentence, junk_lines, repeats_itself
 
 ARTICLE = [
     "Harbour Workers Strike Over Pay",
@@ -63,3 +67,53 @@ def test_short_sentences_are_not_candidates() -> None:
 
 def test_closing_quotes_apart_from_the_stop_still_end_a_sentence() -> None:
     assert not is_junk_line("the coach said the team would win the cup again next season . ' \"")
+
+
+# --- linear time: the same answers as the backtracking regexes they replace ------------------------
+
+_OLD_SELF_REPEAT = re.compile(r"^(.{2,}?)\s*\1$", re.IGNORECASE)
+_OLD_SIGN_UP = re.compile(r"sign up (?:for|to) (?:our|the|a|free)\b.*\b(?:newsletters?|alerts?|e-?mails?|updates)\b",
+                          re.IGNORECASE)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="abAB \t\n.", max_size=14))
+def test_repeats_itself_agrees_with_the_regex_it_replaces(text: str) -> None:
+    text = text.strip()
+    assert repeats_itself(text) == bool(_OLD_SELF_REPEAT.match(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["sign up for our", "Sign up to the", "daily", "newsletter", "e-mails", "news",
+                                 "x", ".", "free", "alerts"]), max_size=8))
+def test_newsletter_check_agrees_with_the_regex_it_replaces(words: list[str]) -> None:
+    sentence = " ".join(words)
+    assert _signs_up(sentence) == bool(_OLD_SIGN_UP.search(sentence))
+
+
+@pytest.mark.parametrize(("line", "repeated"), [
+    ("Send in e-mailSend in e-mail", True), ("Share Share", True), ("FacebookFacebook", True),
+    ("share   SHARE", True), ("aa", False), ("Talks resumed. Talks resumed.", True),
+    ("The talks resumed on Monday after a week.", False),
+])
+def test_repeats_itself_examples(line: str, repeated: bool) -> None:
+    assert repeats_itself(line) == repeated
+
+
+def test_a_200_kb_line_of_repeated_words_is_judged_without_backtracking() -> None:
+    # the regex took seconds on this line and minutes inside `summarize`; the answers stay the same
+    words = ["the", "minister", "said", "talks", "would", "continue", "next", "week", "in", "the", "capital"]
+    line = " ".join(words[i % len(words)] for i in range(35_000)) + "."
+    assert len(line) > 200_000
+    assert not repeats_itself(line)
+    assert repeats_itself(line[:-1] + " " + line[:-1])
+    assert is_junk_sentence("Sign up for our " + "free " * 40_000 + "newsletter")
+    assert not is_junk_sentence("Sign up for our " + "free " * 40_000 + "course.")
+
+
+def test_lines_that_extend_each_other_are_found_through_an_index() -> None:
+    # every line extends the one before by a short tail: each used to rescan the whole page
+    lines = ["Harbour workers went on strike over pay in Valmora today." + " Again." * i for i in range(400)]
+    assert not any(is_junk_line(line) for line in lines)
+    assert junk_lines(lines) == set(range(400))
+    assert junk_lines([*lines[:1], "An unrelated line that ends like a sentence too."]) == set()

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from classify.errors import UsageError
-from classify.summarize import DEFAULT_METHOD, METHODS, Length, Summary, candidates, summarize
+from classify.summarize import DEFAULT_METHOD, MAX_RANKED, METHODS, Length, Summary, candidates, summarize
 
 STORY = """Valmora Port Strike Spreads
 
@@ -163,3 +163,12 @@ def test_html_main_text_has_blank_line_paragraphs_and_no_navigation() -> None:
     title, body = extract_article(page)
     assert title == "Port strike"
     assert body.split("\n\n") == ARTICLE_SENTENCES
+
+
+def test_an_article_of_thousands_of_sentences_ranks_the_first_ones_and_says_so() -> None:
+    # every method compares pairs of sentences; 40,000 one-word sentences took minutes
+    text = " ".join(f"Word{i}." for i in range(3 * MAX_RANKED))
+    summary = summarize(text, length=Length(sentences=3))
+    assert len(summary.sentences) == 3
+    assert f"article has {3 * MAX_RANKED} sentences: only the first {MAX_RANKED} were ranked" in summary.notes
+    assert all(int(sentence[4:-1]) < MAX_RANKED for sentence in summary.sentences)
