@@ -35,8 +35,7 @@ def strip_accents_unicode(text: str) -> str:
         return text
     normalized = unicodedata.normalize("NFKD", text)
     codes = np.frombuffer(normalized.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    candidates = np.unique(codes[codes >= FIRST_COMBINING]).tolist()
-    marks = [code for code in candidates if unicodedata.combining(chr(code))]
+    marks = [code for code in set(codes[codes >= FIRST_COMBINING].tolist()) if unicodedata.combining(chr(code))]
     if not marks:
         return normalized
     return codes[~np.isin(codes, marks)].tobytes().decode("utf-32-le", "surrogatepass")

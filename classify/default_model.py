@@ -34,10 +34,20 @@ def default_model_path() -> Path:
 
 
 def seeds_fingerprint(seeds_dir: Path) -> str:
-    """Names and contents of the seed files plus the classify version: a change means retrain."""
+    """The classify version and every seed file's path, size and modification time: a change means retrain.
+
+    Checked on every run that uses the default model, so it reads the folders' entries only:
+    hashing the seeds' contents took longer than tagging an article. Editing, adding or removing a
+    seed changes a size or a time; a fresh copy of the same seeds (a reinstall) costs one rebuild.
+    """
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(seeds_dir.rglob("*.txt")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for folder, subfolders, files in os.walk(seeds_dir):
+        subfolders.sort()
+        for name in sorted(files):
+            if name.endswith(".txt"):
+                status = os.stat(os.path.join(folder, name))
+                relative = os.path.relpath(os.path.join(folder, name), seeds_dir)
+                digest.update(f"{relative}\0{status.st_size}\0{status.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

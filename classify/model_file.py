@@ -219,9 +219,9 @@ class _Reader:
 
     def _format_2(self) -> TopicModel:
         meta = self._meta(json.loads(self.read("meta.json").decode("utf-8")), FORMAT_VERSION)
-        text = self.read("terms.txt")
-        count = text.count(b"\n") + 1
-        vocabulary = Vocabulary(text, *(self.array(name, INDEX, (count,)) for name in INDEX_ARRAYS))
+        vocabulary = Vocabulary(self.read("terms.txt"), np.empty(0, INDEX), np.empty(0, INDEX))
+        count = vocabulary.count_terms()
+        vocabulary.hashes, vocabulary.columns = (self.array(name, INDEX, (count,)) for name in INDEX_ARRAYS)
         if problem := vocabulary.check():
             self.fail(f"{problem} (damaged file)")
         stop_words = self.read("stop_words.txt").decode("utf-8")

@@ -120,13 +120,17 @@ class Vocabulary:
         """Where each term's bytes start and end in `text`."""
         if self._bounds is None:
             newlines = np.flatnonzero(np.frombuffer(self.text, dtype=np.uint8) == NEWLINE)
-            self._bounds = (np.r_[0, newlines + 1], np.r_[newlines, len(self.text)])
+            self._bounds = (np.concatenate(([0], newlines + 1)), np.concatenate((newlines, [len(self.text)])))
         return self._bounds
+
+    def count_terms(self) -> int:
+        """How many lines (terms) `text` holds, whatever the index says."""
+        return len(self._line_bounds()[0])
 
     def check(self) -> str | None:
         """What is wrong with the index, if anything: it must be sorted and give every column once."""
-        count = self.text.count(b"\n") + 1
-        if len(self.hashes) != count or len(self.columns) != count:
+        count = len(self.columns)
+        if len(self.hashes) != count or self.count_terms() != count:
             return "its term index does not match its terms"
         if count > 1 and not (np.all(self.hashes[1:] >= self.hashes[:-1])
                               and np.array_equal(np.bincount(self.columns, minlength=count), np.ones(count, np.int64))):

@@ -194,3 +194,20 @@ def test_check_data_without_labels_fails_before_training(run, seeds_dir: Path, t
     assert result.exit_code == 1
     assert f"{check}:1: record has no `labels`" in result.stderr
     assert "Training on" not in result.stderr and not path.exists()
+
+
+def test_editing_a_seed_rebuilds_the_default_model(run, seeds_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    import classify.default_model
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, seeds)
+    monkeypatch.setattr(classify.default_model, "bundled_seeds_dir", lambda: seeds)
+    story = tmp_path / "story.txt"
+    story.write_text(SECURITY[0])
+    assert "Building the default model" in run("tag", str(story)).stderr
+    assert "Building" not in run("tag", str(story)).stderr
+    with (seeds / "sec-0.txt").open("a") as seed:
+        seed.write("Armoured columns and artillery moved to the front.\n")
+    assert "Building the default model" in run("tag", str(story)).stderr
