@@ -196,3 +196,25 @@ def test_the_table_imports_rich_but_not_scikit_learn(model_path: Path, tmp_path:
 
 def test_help_imports_no_numpy(model_path: Path) -> None:
     assert not imported_by("--help") & {"numpy", "sklearn", "scipy", "sumy", "nltk"}
+
+
+def test_workers_tag_without_importing_scikit_learn(model_path: Path, workers_used: list[int]) -> None:
+    """`--jobs 2` workers load the model and tag with numpy alone (a fresh pool, so no earlier test's imports)."""
+    import os
+
+    from joblib.externals.loky import get_reusable_executor
+
+    from classify.parallel import Batching, Runner
+    from classify.tagging import prepare_model
+    from tests.worker_probe import tag_and_report
+
+    get_reusable_executor(max_workers=1).shutdown(wait=True, kill_workers=True)
+    model = load_model(model_path)
+    articles = [Article(id=str(n), text=(SECURITY + DIPLOMACY)[n % 8]) for n in range(60)]
+    results = list(Runner(jobs=2).map(tag_and_report, articles, Batching(size=5, parallel_from=1), shared=(model,),
+                                      prepare=prepare_model))
+    expected = [item.labels for item in tag_batch(articles, model)]
+    assert [labels for _, labels, _ in results] == expected
+    in_workers = [heavy for pid, _, heavy in results if pid != os.getpid()]
+    assert in_workers and workers_used[0] > 0
+    assert all(heavy == [] for heavy in in_workers)
