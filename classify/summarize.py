@@ -80,8 +80,9 @@ class Candidates:
     paragraphs: list[int]
 
 
-Ranker = Callable[[Candidates, str], list[int]]
-"""Returns candidate indexes, best first (every index once)."""
+Ranker = Callable[[Candidates, str, int], list[int]]
+"""(candidates, title, seed) -> candidate indexes, best first (every index once). `seed` is for methods
+that draw at random, so a run can be repeated."""
 
 
 def candidates(text: str, *, filter_junk: bool = True) -> Candidates:
@@ -113,7 +114,6 @@ _SUMY_CLASSES = {
     "sumbasic": ("sumy.summarizers.sum_basic", "SumBasicSummarizer"),
     "reduction": ("sumy.summarizers.reduction", "ReductionSummarizer"),
     "edmundson": ("sumy.summarizers.edmundson", "EdmundsonSummarizer"),
-    "random": ("sumy.summarizers.random", "RandomSummarizer"),
 }
 
 
@@ -127,7 +127,7 @@ def stop_words() -> frozenset[str]:
 def _sumy_ranker(name: str) -> Ranker:
     """Wrap one sumy summarizer; its own sentence-count hook hands us the complete ranking."""
 
-    def rank(cands: Candidates, title: str) -> list[int]:
+    def rank(cands: Candidates, title: str, seed: int = 0) -> list[int]:
         import importlib
 
         from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
@@ -173,9 +173,22 @@ def _setup_edmundson(summarizer: Any, cands: Candidates, title: str) -> None:
 # --- our methods ---------------------------------------------------------------------------------------
 
 
-def lead_ranker(cands: Candidates, title: str) -> list[int]:
+def lead_ranker(cands: Candidates, title: str, seed: int = 0) -> list[int]:
     """The first sentences: on news the story comes first (LEAD-3 beats every sumy method on CNN/DM)."""
     return list(range(len(cands.sentences)))
+
+
+def random_ranker(cands: Candidates, title: str, seed: int = 0) -> list[int]:
+    """A baseline: sentences in an order drawn from `seed` and the article itself, so a run repeats exactly
+    (in any process, in any order) and different articles of the same length get different draws.
+
+    sumy's RandomSummarizer draws from the global generator, which gave a different summary on every run.
+    """
+    import random
+
+    order = list(range(len(cands.sentences)))
+    random.Random(f"{seed}\n" + "\n".join(cands.sentences)).shuffle(order)
+    return order
 
 
 POSITION_EXPONENT = 1.25  # tuned on cnndm-dev and BBC: docs/summarization.md
@@ -191,7 +204,7 @@ MAX_RANKED = 2000
 sentences, so an article of 40,000 one-word sentences took minutes; a news summary comes from the opening."""
 
 
-def position_centrality_ranker(cands: Candidates, title: str) -> list[int]:
+def position_centrality_ranker(cands: Candidates, title: str, seed: int = 0) -> list[int]:
     """LexRank-style centrality times a position prior (i + 1) ** -POSITION_EXPONENT, then redundancy removal.
 
     On news the opening carries the story, so the prior keeps it; centrality demotes lead sentences that
@@ -272,6 +285,7 @@ METHODS: dict[str, Ranker] = {
     "lead": lead_ranker,
     "position-centrality": position_centrality_ranker,
     **{name: _sumy_ranker(name) for name in _SUMY_CLASSES},
+    "random": random_ranker,
 }
 DEFAULT_METHOD = "position-centrality"
 
@@ -280,9 +294,12 @@ DEFAULT_METHOD = "position-centrality"
 
 
 def summarize(
-    text: str, *, title: str = "", length: Length, method: str = DEFAULT_METHOD, filter_junk: bool = True
+    text: str, *, title: str = "", length: Length, method: str = DEFAULT_METHOD, filter_junk: bool = True,
+    seed: int = 0,
 ) -> Summary:
-    """Pick sentences of ``text`` with ``method``; never an empty summary without a note saying why."""
+    """Pick sentences of ``text`` with ``method``; never an empty summary without a note saying why.
+
+    ``seed`` fixes the draw of methods that pick at random (``random``); the others ignore it."""
     if method not in METHODS:
         raise UsageError(f"unknown summary method {method!r}; choose one of: {', '.join(METHODS)}")
     notes: list[str] = []
@@ -299,7 +316,7 @@ def summarize(
     if len(cands.sentences) > MAX_RANKED:
         notes.append(f"article has {len(cands.sentences)} sentences: only the first {MAX_RANKED} were ranked")
         cands = Candidates(cands.sentences[:MAX_RANKED], cands.paragraphs[:MAX_RANKED])
-    ranking = METHODS[method](cands, title)
+    ranking = METHODS[method](cands, title, seed)
     if not ranking:
         notes.append(f"method {method!r} picked nothing: used the lead sentences instead")
         ranking = lead_ranker(cands, title)
@@ -339,19 +356,19 @@ WARM_UP_TEXT = "Workers start here. They load what every method needs before the
 
 
 def summarize_many(
-    articles: Iterable[Article], *, length: Length, method: str = DEFAULT_METHOD, runner: Runner = IN_THIS_PROCESS,
-    batching: Batching = BATCHING,
+    articles: Iterable[Article], *, length: Length, method: str = DEFAULT_METHOD, seed: int = 0,
+    runner: Runner = IN_THIS_PROCESS, batching: Batching = BATCHING,
 ) -> Iterator[tuple[str, Summary]]:
     """(id, summary) for a stream of articles, lazily and in input order; the summaries are the same
     however `runner` spreads the batches."""
-    return runner.map(summarize_batch, articles, batching, shared=(length, method), prepare=warm_up)
+    return runner.map(summarize_batch, articles, batching, shared=(length, method, seed), prepare=warm_up)
 
 
-def warm_up(length: Length, method: str) -> None:
+def warm_up(length: Length, method: str, seed: int = 0) -> None:
     """Summarize a two-sentence text: imports and loads (sentence model, sumy) what `method` uses."""
-    summarize(WARM_UP_TEXT, length=length, method=method)
+    summarize(WARM_UP_TEXT, length=length, method=method, seed=seed)
 
 
-def summarize_batch(articles: list[Article], length: Length, method: str) -> list[tuple[str, Summary]]:
+def summarize_batch(articles: list[Article], length: Length, method: str, seed: int = 0) -> list[tuple[str, Summary]]:
     """(id, summary) for a chunk of articles: the unit of work `Runner.map` sends to a worker."""
-    return [(a.id, summarize(a.text, title=a.title, length=length, method=method)) for a in articles]
+    return [(a.id, summarize(a.text, title=a.title, length=length, method=method, seed=seed)) for a in articles]

@@ -11,6 +11,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from classify.model_file import load_model
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
 
@@ -62,3 +64,64 @@ def test_summary_records_carry_the_title_after_the_id(run, tmp_path: Path) -> No
     assert list(records[0]) == ["id", "title", "summary", "method"]
     assert records[0]["title"] == "Talks resume"
     assert list(records[1]) == ["id", "summary", "method"]
+
+
+# --- one meaning per option; options that do not apply are refused -----------------------------------
+
+
+def test_m_is_never_the_summary_method(run, tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(LONG_STORY)
+    result = run("summarize", str(story), "-m", "lead")
+    assert result.exit_code == 2
+    assert run("summarize", str(story), "--method", "lead").exit_code == 0
+
+
+@pytest.fixture
+def references(tmp_path: Path) -> Path:
+    return write_jsonl(tmp_path / "refs.jsonl", [{"id": "a", "text": LONG_STORY, "summary": SECURITY[:2]}])
+
+
+def test_evaluate_summaries_scores_the_methods_asked_for(run, references: Path) -> None:
+    result = run("evaluate", "--summaries", str(references), "--method", "lead", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [row["method"] for row in json.loads(result.stdout)["methods"]] == ["lead"]
+
+
+@pytest.mark.parametrize(("options", "named"), [
+    (["-m", "lead"], "--model"),  # the model option: it used to be ignored and the default methods scored
+    (["--plot", "out.png"], "--plot"),
+])
+def test_options_for_tags_are_refused_with_summaries(run, references: Path, options: list[str], named: str) -> None:
+    result = run("evaluate", "--summaries", str(references), *options)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and named in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(("options", "named"), [(["--method", "lead"], "--method"), (["-n", "2"], "--sentences")])
+def test_options_for_summaries_are_refused_without_it(run, model_path: Path, seeds_dir: Path, options: list[str],
+                                                     named: str) -> None:
+    result = run("evaluate", str(seeds_dir), "-m", str(model_path), *options)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and named in result.stderr and "--summaries" in result.stderr
+
+
+def test_random_summaries_are_the_same_on_every_run_and_follow_seed(run, tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("\n\n".join(SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER))
+
+    def summary(*options: str) -> str:
+        result = run("summarize", str(story), "--method", "random", "-n", "3", *options)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    assert summary() == summary()
+    assert summary("--seed", "1") == summary("--seed", "1")
+    assert len({summary("--seed", str(seed)) for seed in range(5)}) > 1
+
+
+def test_seed_without_random_is_refused(run, tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(LONG_STORY)
+    result = run("summarize", str(story), "--seed", "3")
+    assert result.exit_code == 2 and "--seed" in result.stderr and "random" in result.stderr

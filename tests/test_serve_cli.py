@@ -117,7 +117,7 @@ def test_a_slow_article_does_not_hold_up_other_requests(model_path: Path, monkey
 
     entered, release = threading.Event(), threading.Event()
 
-    def slow(candidates, title):
+    def slow(candidates, title, seed):
         entered.set()
         assert release.wait(30)
         return list(range(len(candidates.sentences)))

@@ -130,7 +130,7 @@ def test_lower_case_text_is_flagged() -> None:
 
 
 def test_empty_sumy_result_falls_back_to_lead(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(METHODS, "lexrank", lambda cands, title: [])
+    monkeypatch.setitem(METHODS, "lexrank", lambda cands, title, seed: [])
     summary = summarize(STORY, length=Length(sentences=1), method="lexrank")
     assert summary.sentences == ARTICLE_SENTENCES[:1] and "used the lead" in summary.notes[0]
 

@@ -67,7 +67,10 @@ def evaluate_command(
         typer.Option("--method", case_sensitive=False, show_default=False,
                      help=f"With --summaries: a method to score (repeat for several) [default: {DEFAULT.value} and lead]."),
     ] = None,
-    sentences: Annotated[int, typer.Option("--sentences", "-n", min=1, help="With --summaries: sentences per summary.")] = 3,
+    sentences: Annotated[
+        int | None, typer.Option("--sentences", "-n", min=1, show_default=False,
+                                 help="With --summaries: sentences per summary [default: 3].")
+    ] = None,
     jobs: JobsOption = 1,
     scheduler: SchedulerOption = None,
 ) -> None:
@@ -82,20 +85,35 @@ def evaluate_command(
     """
     from classify.inputs import iter_articles
     from classify.outputs import refuse_overwriting
-    from classify.parallel import IN_THIS_PROCESS
     from classify.progress import track
 
     runner = build_runner(jobs, scheduler)
-    if summaries and runner != IN_THIS_PROCESS:
-        raise UsageError("--summaries times each method in this process; leave out --jobs and --scheduler")
+    _refuse_options_of_the_other_mode(summaries, {
+        "--model": model_path, "--plot": plot, "--jobs": runner.jobs if runner.jobs > 1 else None,
+        "--scheduler": runner.scheduler,
+    }, {"--method": methods, "--sentences": sentences})
     refuse_overwriting(plot, "--plot", [*data, model_path])
     reporter = ProblemReporter()
     articles = iter_articles(data, encoding=encoding, on_problem=reporter, require_labels=not summaries)
     if summaries:
-        _evaluate_summaries(articles, [m.value for m in methods or (DEFAULT, Method("lead"))], sentences, fmt)
+        _evaluate_summaries(articles, [m.value for m in methods or (DEFAULT, Method("lead"))], sentences or 3, fmt)
     else:
         _evaluate_tags(track(articles, description="Evaluating"), data, model_path, fmt, plot, runner)
     reporter.finish()
+
+
+def _refuse_options_of_the_other_mode(summaries: bool, for_tags: dict[str, object], for_summaries: dict[str, object]) -> None:
+    """Options of the mode not asked for are a usage error, never silently ignored (`-m lead` with
+    --summaries once scored the default methods)."""
+    if summaries:
+        given = [name for name, value in for_tags.items() if value is not None]
+        if given:
+            raise UsageError(f"{' and '.join(given)} {'does' if len(given) == 1 else 'do'} not apply to --summaries, which "
+                             "scores summary methods in this process (-m is the model; choose methods with --method)")
+    else:
+        given = [name for name, value in for_summaries.items() if value is not None]
+        if given:
+            raise UsageError(f"{' and '.join(given)} only {'applies' if len(given) == 1 else 'apply'} with --summaries")
 
 
 def _evaluate_tags(articles: Iterable[Article], data: list[str], model_path: Path | None, fmt: ReportFormat,

@@ -46,8 +46,12 @@ def summarize_command(
     ] = None,
     words: Annotated[int | None, typer.Option("--words", "-w", min=1, help="Word budget per summary.")] = None,
     method: Annotated[
-        Method, typer.Option("--method", "-m", case_sensitive=False, help="Summary method (see docs/summarization.md).")
+        Method, typer.Option("--method", case_sensitive=False, help="Summary method (see docs/summarization.md).")
     ] = DEFAULT,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="With --method random: the draw, so a run can be repeated [default: 0].",
+                                 show_default=False)
+    ] = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")] = (
         SummaryFormat.text
     ),
@@ -70,6 +74,8 @@ def summarize_command(
     from classify.summarize import DEFAULT_LENGTH, Length, summarize_many, summary_record
 
     runner = build_runner(jobs, scheduler)
+    if seed is not None and method.value != "random":
+        raise UsageError(f"--seed only applies to --method random, not {method.value}")
     given = [flag for flag, value in (("--sentences", sentences), ("--ratio", ratio), ("--words", words)) if value is not None]
     if len(given) > 1:
         raise UsageError(f"give one summary length, not {' and '.join(given)}")
@@ -81,7 +87,7 @@ def summarize_command(
     articles = track(iter_articles(sources, encoding=encoding, on_problem=reporter), description="Summarizing")
 
     def records() -> Iterator[dict[str, object]]:
-        summaries = summarize_many(articles, length=length, method=method.value, runner=runner)
+        summaries = summarize_many(articles, length=length, method=method.value, seed=seed or 0, runner=runner)
         for article_id, summary in summaries:
             for note in summary.notes:
                 say(f"{article_id}: {note}")
