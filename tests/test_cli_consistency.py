@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,39 @@ def test_seed_without_random_is_refused(run, tmp_path: Path) -> None:
     story.write_text(LONG_STORY)
     result = run("summarize", str(story), "--seed", "3")
     assert result.exit_code == 2 and "--seed" in result.stderr and "random" in result.stderr
+
+
+# --- global options anywhere, completion, help ----------------------------------------------------------
+
+
+def test_quiet_and_debug_work_after_the_subcommand(run, seeds_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "model.npz"
+    result = run("train", str(seeds_dir), "-m", str(target), "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert "Saved model" not in result.stderr and "Training on" not in result.stderr
+    assert run("tag", str(seeds_dir), "-m", str(target), "--debug", "-q", "-f", "jsonl").exit_code == 0
+
+
+def test_dash_capital_v_prints_the_version(run) -> None:
+    result = run("-V")
+    assert result.exit_code == 0 and result.stdout.startswith("classify ")
+
+
+def test_shell_completion_is_offered(run) -> None:
+    assert "--install-completion" in run("--help").stdout
+    result = run("--show-completion", "bash")
+    assert result.exit_code == 0
+    assert "_CLASSIFY_COMPLETE" in result.stdout and "complete" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["tag", "summarize", "train", "evaluate", "digest", "serve"])
+def test_help_reads_cleanly(run, command: str) -> None:
+    text = run(command, "--help").stdout
+    assert "<bool>" not in text and "<list[" not in text
+    assert not re.search(r"\w [.,](\s|$)", text)  # a default hidden as markup used to leave "Model file ."
+    assert " | classify" not in text  # examples are one per line, not joined by a pipe
+    assert "Examples" in text
+
+
+def test_help_shows_the_default_summary_length(run) -> None:
+    assert "[default: 3]" in run("summarize", "--help").stdout

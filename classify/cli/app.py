@@ -6,10 +6,10 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -23,21 +23,18 @@ DEBUG = False
 INTERRUPTED = "Interrupted."
 
 
-def _parser_exceptions() -> tuple[type[BaseException], ...]:
-    """Click's own signals (usage errors, --help, exits): Typer shows those itself.
-
-    Typer >= 0.2x runs on a vendored copy of Click (`typer._click`), older ones on `click`.
-    """
-    found: list[type[BaseException]] = [click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
-                                        typer.Exit, typer.Abort]
-    try:
-        from typer._click import exceptions as vendored
-    except ImportError:
-        return tuple(found)
-    return (*found, vendored.ClickException)  # its Exit and Abort are typer.Exit and typer.Abort
+PARSER_EXCEPTIONS = (typer.TyperException, typer.Exit, typer.Abort)
+"""The parser's own signals (usage errors, --help, exits): Typer shows those itself."""
+GLOBAL_FLAGS = frozenset({"--quiet", "-q", "--debug"})
 
 
-PARSER_EXCEPTIONS = _parser_exceptions()
+def globals_first(args: Sequence[str]) -> list[str]:
+    """The command line with --quiet/-q/--debug moved before the command, so they work wherever people
+    type them (`classify tag x --quiet`); nothing after `--` is touched."""
+    args = list(args)
+    end = args.index("--") if "--" in args else len(args)
+    flags = [arg for arg in args[:end] if arg in GLOBAL_FLAGS]
+    return flags + [arg for arg in args[:end] if arg not in GLOBAL_FLAGS] + args[end:]
 
 
 class ClassifyGroup(TyperGroup):
@@ -48,7 +45,7 @@ class ClassifyGroup(TyperGroup):
     closed pipe nothing, and anything else a short line with a hint to rerun with --debug.
     """
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PARSER_EXCEPTIONS:
@@ -69,9 +66,19 @@ class ClassifyGroup(TyperGroup):
             say(f"Error: {describe(error)}")
             raise typer.Exit(1) from None
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _tidy_help(command.get_params(ctx))
+        return command
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        _tidy_help(self.get_params(ctx))
+        super().format_help(ctx, formatter)
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
         try:
-            return super().main(*args, **kwargs)
+            return super().main(globals_first(sys.argv[1:] if args is None else args), *rest, **kwargs)
         except SystemExit as exit_:
             if exit_.code == 130 and not _INTERRUPT_SHOWN.is_set():
                 say(INTERRUPTED)  # Ctrl-C while Typer was still parsing the command line
@@ -87,6 +94,31 @@ class ClassifyGroup(TyperGroup):
 
 
 _INTERRUPT_SHOWN = threading.Event()
+
+
+def _tidy_help(params: Sequence[Any]) -> None:
+    """Give each parameter a type column people read: nothing for flags (Typer shows `<bool>`) and for
+    the inputs (`<list[str]>`), `<int>` for `<int range>` (the range is shown beside it), `<text>` for
+    `<str>`, and a repeatable option's choices without `list[...]`."""
+    for param in params:
+        base = type(param)
+        if not getattr(base, "_tidy", False):
+            param.__class__ = _TIDY.setdefault(base, type(f"Tidy{base.__name__}", (base,), {
+                "_tidy": True, "display_type_rich": _tidy_type(base)}))
+
+
+_TIDY: dict[type, type] = {}
+
+
+def _tidy_type(base: type) -> Any:
+    def display_type_rich(self: Any, ctx: typer.Context) -> str | None:
+        label = base.display_type_rich(self, ctx)
+        if label is None or getattr(self, "is_flag", False) or label in ("<bool>", "<list[str]>"):
+            return None
+        label = label.replace("<list[", "<").replace("]>", ">")
+        return {"<int range>": "<int>", "<float range>": "<float>", "<str>": "<text>"}.get(label, label)
+
+    return display_type_rich
 
 
 def describe(error: BaseException) -> str:
@@ -154,7 +186,7 @@ app = ClassifyTyper(
     name="classify",
     help="Tag news articles with topics and write extractive summaries, offline.",
     no_args_is_help=True,
-    add_completion=False,
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -208,7 +240,9 @@ def _show_version(value: bool) -> None:
 def main_options(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or status messages.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback of unexpected errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="Print the version.")
+    ] = False,
 ) -> None:
     """Tag news articles with topics and write extractive summaries, offline.
 

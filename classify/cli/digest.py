@@ -48,7 +48,10 @@ def digest_command(
     Stories are grouped by topic, with their outlets, summary, tags, scores and the terms behind them;
     articles with no topic are listed at the end.
 
-    Examples: classify digest feeds/ -o today.html | classify digest news.jsonl --format md
+    Examples:
+
+    * `classify digest feeds/ -o today.html`
+    * `classify digest news.jsonl --format md`
     """
     from classify.default_model import load_model_or_default
     from classify.digest import digest

@@ -80,8 +80,10 @@ def evaluate_command(
     summary methods against reference summaries (records with `text` and `summary`): ROUGE-1,
     ROUGE-2 and ROUGE-Lsum F1 x 100, and articles per second, methods side by side.
 
-    Examples: classify evaluate test.jsonl -m allsides.npz --plot tags.png |
-    classify evaluate --summaries news.jsonl --method lead --method lexrank
+    Examples:
+
+    * `classify evaluate test.jsonl -m allsides.npz --plot tags.png`
+    * `classify evaluate --summaries news.jsonl --method lead --method lexrank`
     """
     from classify.inputs import iter_articles
     from classify.outputs import refuse_overwriting

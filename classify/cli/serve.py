@@ -57,7 +57,10 @@ def serve_command(
     The API: POST /api/tag, POST /api/summarize ({"text", "title"} or {"articles": [...]}; summarize also
     takes sentences, ratio, words, method) and GET /api/model. Ctrl-C stops it.
 
-    Examples: classify serve | classify serve --port 9000 -m models/news.npz
+    Examples:
+
+    * `classify serve`
+    * `classify serve --port 9000 -m models/news.npz`
     """
     import uvicorn
 

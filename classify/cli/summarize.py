@@ -66,7 +66,10 @@ def summarize_command(
     input order. Notes such as
     "article has 2 sentences, fewer than the 3 asked" go to stderr, prefixed by the article id.
 
-    Examples: classify summarize article.txt | classify summarize news.jsonl -n 2 --format jsonl
+    Examples:
+
+    * `classify summarize article.txt`
+    * `classify summarize news.jsonl -n 2 --format jsonl`
     """
     from classify.inputs import iter_articles
     from classify.outputs import output_stream, refuse_overwriting, write_records

@@ -45,7 +45,10 @@ def tag_command(
     Records carry `id`, `title` (when the input has one), `labels` (topics over their thresholds)
     and `scores` (topic -> probability), in input order.
 
-    Examples: classify tag article.txt | classify tag news.jsonl --format jsonl --explain
+    Examples:
+
+    * `classify tag article.txt`
+    * `classify tag news.jsonl --format jsonl --explain`
     """
     from classify.default_model import load_model_or_default
     from classify.inputs import iter_articles

@@ -44,7 +44,10 @@ def train_command(
     Cross-validation only sees the training source; --check scores the model on another one, the
     figure that says how the tags hold on news the model never saw.
 
-    Example: classify train ../shared/data/allsides/articles.jsonl -m allsides.npz --check wikitimes.jsonl
+    Examples:
+
+    * `classify train`
+    * `classify train ../shared/data/allsides/articles.jsonl -m allsides.npz --check wikitimes.jsonl`
     """
     from classify.cli.render import print_training_report
     from classify.default_model import SEEDS_SOURCE, default_model_path, seeds_model
