@@ -57,6 +57,13 @@ class InputError(ClassifyError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class InputNote(InputError):
+    """Not an error: something a reader did that people should check (a line read in another encoding).
+
+    It travels the same way as problems (`on_problem`), but the record is kept and the run still succeeds.
+    """
+
+
 class ModelError(ClassifyError):
     """A model file is missing, damaged, untrusted or from an incompatible version."""
 

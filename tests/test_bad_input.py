@@ -137,17 +137,59 @@ def test_binary_file_is_refused_even_with_a_forced_encoding(run, model_path: Pat
     assert result.stdout == "" and "looks like a binary file" in result.stderr
 
 
-def test_undecodable_line_mid_file_is_reported_with_its_number(run, model_path: Path, tmp_path: Path) -> None:
+def test_a_cp1252_line_mid_file_is_decoded_on_its_own_with_a_note(run, tmp_path: Path) -> None:
     # more than the 64 KB that encoding detection looks at, all UTF-8, then one cp1252 line
     good = [json.dumps({"id": f"r{i}", "text": f"{OTHER[i % 6]} é"}, ensure_ascii=False).encode() for i in range(1200)]
-    bad = b'{"id": "bad", "text": "caf\xe9 in Z\xfcrich"}'
+    bad = b'{"id": "bad", "text": "The caf\xe9 in Z\xfcrich reopened on Monday after the talks."}'
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(b"\n".join([*good[:1000], bad, *good[1000:]]) + b"\n")
     assert path.stat().st_size > 64 * 1024
-    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
+    result = run("summarize", str(path), "-f", "jsonl")
+    assert_calm(result, 0)
+    assert (f"Warning: {path}:1001: not valid UTF-8 (byte 0xe9 at column 31); read this line as cp1252: check it, "
+            "or pass --encoding (e.g. --encoding cp1252)") in result.stderr.splitlines()
+    summaries = {json.loads(line)["id"]: json.loads(line)["summary"] for line in result.stdout.splitlines()}
+    assert len(summaries) == 1201
+    assert summaries["bad"] == ["The café in Zürich reopened on Monday after the talks."]
+    assert summaries["r1001"][-1] == "é"  # the UTF-8 lines after it stay UTF-8
+
+
+def test_one_odd_byte_does_not_turn_a_utf8_file_into_mojibake(run, tmp_path: Path) -> None:
+    # 100 UTF-8 records and one cp1252 byte, all inside the part that encoding detection reads
+    lines = [json.dumps({"id": f"r{i}", "text": f"Le ministre a visité Téhéran — {OTHER[i % 6]}"},
+                        ensure_ascii=False).encode() for i in range(100)]
+    lines.insert(50, b'{"id": "odd", "text": "Na\xefve diplomats met in Gen\xe8ve to talk about the treaty."}')
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    result = run("summarize", str(path), "-f", "jsonl")
+    assert_calm(result, 0)
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert warnings == [f"Warning: {path}:51: not valid UTF-8 (byte 0xef at column 26); read this line as cp1252: "
+                        "check it, or pass --encoding (e.g. --encoding cp1252)"]
+    summaries = {json.loads(line)["id"]: json.loads(line)["summary"] for line in result.stdout.splitlines()}
+    assert summaries["r0"] == [f"Le ministre a visité Téhéran — {OTHER[0]}"]
+    assert summaries["odd"] == ["Naïve diplomats met in Genève to talk about the treaty."]
+
+
+def test_a_cp1252_file_is_read_with_one_note(run, tmp_path: Path) -> None:
+    path = tmp_path / "legacy.jsonl"
+    path.write_bytes(b"".join(json.dumps({"id": f"r{i}", "text": f"Le ministre a visit\u00e9 T\u00e9h\u00e9ran {i}."},
+                                         ensure_ascii=False).encode("cp1252") + b"\n" for i in range(5)))
+    result = run("summarize", str(path), "-f", "jsonl")
+    assert_calm(result, 0)
+    assert [line for line in result.stderr.splitlines() if line.startswith("Warning:")] == [
+        f"Warning: {path}:1: not valid UTF-8; read this line and the file's other such lines as cp1252 (detected): "
+        "pass --encoding (e.g. --encoding cp1252) to choose another"]
+    assert json.loads(result.stdout.splitlines()[4])["summary"] == ["Le ministre a visité Téhéran 4."]
+
+
+def test_a_forced_encoding_still_reports_lines_it_cannot_read(run, model_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "forced.jsonl"
+    path.write_bytes(b'{"id": "a", "text": "caf\xe9 talks"}\n' + json.dumps({"id": "b", "text": OTHER[0]}).encode() + b"\n")
+    result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl", "--encoding", "utf-8")
     assert_calm(result, 1)
-    assert f"Error: {path}:1001: not valid UTF-8 (byte 0xe9" in result.stderr
-    assert len(tagged_ids(result)) == 1200  # the lines after it still count
+    assert f"Error: {path}:1: not valid UTF-8 (byte 0xe9 at column 25); fix the line or pass --encoding" in result.stderr
+    assert tagged_ids(result) == ["b"]
 
 
 # --- bad records, the same for every command ---

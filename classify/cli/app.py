@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from classify import __version__, progress
-from classify.errors import BadRecordsError, ClassifyError, InputError, UsageError, one_line
+from classify.errors import BadRecordsError, ClassifyError, InputError, InputNote, UsageError, one_line
 
 if TYPE_CHECKING:
     from classify.parallel import Runner
@@ -214,16 +214,19 @@ class ProblemReporter:
 
     def __init__(self) -> None:
         self.count = 0
-        self.per_source: dict[str | None, int] = {}
+        self.per_source: dict[tuple[str | None, bool], int] = {}
 
     def __call__(self, problem: InputError) -> None:
-        self.count += 1
-        seen = self.per_source[problem.source] = self.per_source.get(problem.source, 0) + 1
+        note = isinstance(problem, InputNote)  # a warning: the record was kept
+        self.count += not note
+        key = (problem.source, note)
+        seen = self.per_source[key] = self.per_source.get(key, 0) + 1
+        kind, things = ("Warning", "notes") if note else ("Error", "problems")
         if seen <= self.MAX_SHOWN:
-            say(f"Error: {problem}")
+            say(f"{kind}: {problem}")
         if seen == self.MAX_SHOWN:
-            say(one_line(f"Error: {problem.source}: {self.MAX_SHOWN} problems so far; further ones in this file are "
-                         "counted but not shown (is it in the right format?)"))
+            say(f"{kind}: {problem.source}: {self.MAX_SHOWN} {things} so far; further ones in this file are counted "
+                "but not shown (is it in the right format?)")
 
     def finish(self) -> None:
         if self.count:

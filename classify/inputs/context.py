@@ -9,7 +9,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from classify.errors import InputError
+from classify.errors import InputError, InputNote
 
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 """The most one article (a text file, a JSONL line, a CSV row) may hold, so memory stays bounded."""
@@ -18,8 +18,9 @@ ProblemHandler = Callable[[InputError], None]
 
 
 def raise_problem(problem: InputError) -> None:
-    """Default problem handler: stop at the first bad record."""
-    raise problem
+    """Default problem handler: stop at the first bad record (notes are not problems)."""
+    if not isinstance(problem, InputNote):
+        raise problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,10 @@ class ReadContext:
     def report(self, message: str, line: int | None = None) -> None:
         """Pass a problem on and carry on reading."""
         self.on_problem(self.problem(message, line))
+
+    def note(self, message: str, line: int | None = None) -> None:
+        """Tell people about something done to make a record readable; the record is kept."""
+        self.on_problem(InputNote(message, source=self.source, line=line))
 
     def document_id(self) -> str:
         """The id of an article that is the whole source."""

@@ -10,7 +10,7 @@ from typing import IO, Any, TextIO
 
 from classify.articles import Article
 from classify.encodings import check_encoding, sniff_encoding
-from classify.errors import InputError
+from classify.errors import InputError, InputNote
 from classify.inputs.context import MAX_ARTICLE_BYTES, ProblemHandler, ReadContext, raise_problem
 from classify.inputs.formats import format_for, known_suffix
 from classify.inputs.jsonl import read_jsonl
@@ -75,7 +75,7 @@ class _Counting:
         self.count = 0
 
     def __call__(self, problem: InputError) -> None:
-        self.count += 1
+        self.count += not isinstance(problem, InputNote)
         self.on_problem(problem)
 
 

@@ -100,7 +100,7 @@ def record_lines(raw: IO[bytes], context: ReadContext, *, keep_bad: bool) -> Ite
     head, complete = read_head(raw)
     encoding = context.encoding
     if encoding is None:
-        encoding = sniff_encoding(head, context.source, complete=complete)
+        encoding = "utf-8" if _mostly_utf8(head, complete) else sniff_encoding(head, context.source, complete=complete)
     elif line_safe(encoding) and b"\x00" in head:
         raise binary_file_error(context.source)
     elif codecs.lookup(encoding).name == "utf-8" and head.startswith(codecs.BOM_UTF8):
@@ -108,14 +108,40 @@ def record_lines(raw: IO[bytes], context: ReadContext, *, keep_bad: bool) -> Ite
     return lines(io.BufferedReader(Prefixed(head, raw)), encoding, context, keep_bad=keep_bad)
 
 
+def _mostly_utf8(head: bytes, complete: bool) -> bool:
+    """Most lines of `head` holding non-ASCII bytes are UTF-8: the file is UTF-8 with a few odd lines.
+
+    Sniffing the head as one piece would let one cp1252 line decide the encoding of every line.
+    """
+    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        return False
+    whole = head.split(b"\n") if complete else head.split(b"\n")[:-1]
+    foreign = [line for line in whole if not line.isascii()]
+    valid = 0
+    for line in foreign:
+        try:
+            line.decode("utf-8")
+            valid += 1
+        except UnicodeDecodeError:
+            pass
+    return valid > len(foreign) / 2
+
+
 def lines(stream: IO[bytes], encoding: str, context: ReadContext, *, keep_bad: bool) -> Iterator[Line]:
-    """Decoded lines of a binary stream; bad lines are reported, and kept (with U+FFFD) if `keep_bad`."""
+    """Decoded lines of a binary stream; bad lines are reported, and kept (with U+FFFD) if `keep_bad`.
+
+    Unless the user forced an encoding, each line is read as UTF-8 when it is UTF-8, and a line that is
+    not is decoded on its own (with a note naming it): one cp1252 byte in a UTF-8 file used to turn every
+    record into mojibake, because the encoding was guessed once for the whole file.
+    """
     if not line_safe(encoding):
         text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
         yield from text_lines(text, context)
         return
+    primary, legacy = _line_encodings(encoding, context)
     limit = context.max_bytes
     number = 0
+    told = False
     while True:
         data = stream.readline(limit + 1)
         if not data:
@@ -129,13 +155,46 @@ def lines(stream: IO[bytes], encoding: str, context: ReadContext, *, keep_bad: b
                 yield number, "\n", False
             continue
         try:
-            yield number, data.decode(encoding), True
+            yield number, data.decode(primary), True
+            continue
         except UnicodeDecodeError as error:
-            bad = data[error.start:error.start + 1].hex()
-            context.report(f"not valid {label(encoding)} (byte 0x{bad} at column {error.start + 1}); "
-                           f"fix the line or {ENCODING_HINT}", number)
-            if keep_bad:
-                yield number, data.decode(encoding, errors="replace"), False
+            bad, column = data[error.start:error.start + 1].hex(), error.start + 1
+        alone = _decode_alone(data, legacy, context) if context.encoding is None else None
+        if alone is not None:
+            text, chosen = alone
+            if legacy is None:
+                context.note(f"not valid UTF-8 (byte 0x{bad} at column {column}); read this line as {label(chosen)}: "
+                             f"check it, or {ENCODING_HINT}", number)
+            elif not told:
+                context.note(f"not valid UTF-8; read this line and the file's other such lines as {label(chosen)} "
+                             f"(detected): {ENCODING_HINT} to choose another", number)
+                told = True
+            yield number, text, True
+            continue
+        context.report(f"not valid {label(primary)} (byte 0x{bad} at column {column}); fix the line or {ENCODING_HINT}",
+                       number)
+        if keep_bad:
+            yield number, data.decode(primary, errors="replace"), False
+
+
+def _line_encodings(sniffed: str, context: ReadContext) -> tuple[str, str | None]:
+    """The encoding to try first on each line, and the detected legacy one for lines that are not UTF-8.
+
+    A forced `--encoding` is used as it is; a detected one is only the fallback, since text that is
+    valid UTF-8 is UTF-8 (legacy bytes almost never form valid UTF-8 sequences).
+    """
+    if context.encoding is not None or codecs.lookup(sniffed).name in ("utf-8", "utf-8-sig"):
+        return sniffed, None
+    return "utf-8", sniffed
+
+
+def _decode_alone(data: bytes, legacy: str | None, context: ReadContext) -> tuple[str, str] | None:
+    """One line that is not UTF-8, in the file's detected encoding or, failing that, its own."""
+    try:
+        chosen = legacy or sniff_encoding(data, context.source, complete=True, after_utf8=True)
+        return data.decode(chosen), chosen
+    except (InputError, UnicodeDecodeError):
+        return None
 
 
 def text_lines(stream: TextIO, context: ReadContext, first: str | None = None) -> Iterator[Line]:
