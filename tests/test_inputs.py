@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -97,3 +98,22 @@ def test_labels_accept_lists_and_strings() -> None:
     assert parse_labels("none") == frozenset()
     with pytest.raises(ValueError):
         parse_labels([1, 2])
+
+
+@pytest.mark.parametrize("delimiter,suffix", [(",", ".csv"), ("\t", ".tsv")])
+def test_an_oversized_quoted_field_skips_its_row_only(tmp_path: Path, delimiter: str, suffix: str) -> None:
+    """The csv module stops inside the field; its lines must not come back as records of their own."""
+    path = tmp_path / f"big{suffix}"
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream, delimiter=delimiter)
+        writer.writerow(["id", "text"])
+        writer.writerow(["a", "Troops met diplomats at the border."])
+        writer.writerow(["huge", "\n".join(f'line {i}, with "quotes", {delimiter} and commas' for i in range(400))])
+        writer.writerow(["b", "Diplomats signed the treaty."])
+        writer.writerow(["c", 'A "quoted" word\nover two lines.'])
+    problems: list[InputError] = []
+    articles = list(iter_articles([str(path)], on_problem=problems.append, max_article_bytes=2000))
+    assert [article.id for article in articles] == ["a", "b", "c"]
+    assert articles[2].text == 'A "quoted" word\nover two lines.'
+    (problem,) = problems
+    assert str(problem).startswith(f"{path}:3: broken CSV (field larger than field limit (2000)); lines 3-402 skipped")

@@ -26,17 +26,26 @@ def read_tsv_file(raw: IO[bytes], context: ReadContext) -> Iterator[Article]:
 
 
 def read_table(lines: Iterator[Line], delimiter: str, context: ReadContext) -> Iterator[Article]:
-    """Every good row's article; undecodable lines arrive marked so their rows are skipped, not misread."""
+    """Every good row's article; undecodable lines arrive marked so their rows are skipped, not misread.
+
+    A row the csv module refuses (a quoted field over the size limit, say) is skipped whole: after the
+    error the reader would start again inside the quoted field and make a record of each of its lines,
+    so the lines up to where the quotes close are passed over first (quote parity since the row began).
+    """
     csv.field_size_limit(context.max_bytes)
     bad_lines: set[int] = set()
+    state = {"line": 0, "quotes": 0}  # the last line fed, and the quote characters since the row began
 
     def feed() -> Iterator[str]:
         for number, text, ok in lines:
             if not ok:
                 bad_lines.add(number)
+            state["line"] = number
+            state["quotes"] += text.count('"')
             yield text
 
-    reader = csv.reader(feed(), delimiter=delimiter)
+    fed = feed()
+    reader = csv.reader(fed, delimiter=delimiter)
     try:
         header = next(reader, None)
     except csv.Error as error:
@@ -47,17 +56,21 @@ def read_table(lines: Iterator[Line], delimiter: str, context: ReadContext) -> I
     if "text" not in names:
         found = ", ".join(name for name in names if name) or "none"
         raise context.problem(f"no `text` column in the header row (found: {found}); name the article column `text`", 1)
-    previous = reader.line_num
+    previous = state["line"]
     while True:
+        state["quotes"] = 0
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            context.report(f"broken CSV ({error}); the row was skipped", previous + 1)
-            previous = reader.line_num
+            while state["quotes"] % 2 and next(fed, None) is not None:
+                pass  # still inside the quoted field: its remaining lines belong to the broken row
+            span = f"lines {previous + 1}-{state['line']}" if state["line"] > previous + 1 else "the row"
+            context.report(f"broken CSV ({error}); {span} skipped, reading on after it", previous + 1)
+            previous = state["line"]
             continue
-        first, previous = previous + 1, reader.line_num
+        first, previous = previous + 1, state["line"]
         if not any(cell.strip() for cell in row):
             continue
         if any(number in bad_lines for number in range(first, previous + 1)):
