@@ -47,6 +47,9 @@ FORMAT = "classify-topic-model"
 FORMAT_VERSION = 2
 LEGACY_VERSION = 1
 RETRAIN_HINT = "retrain it: classify train SOURCES -m {path}"
+"""For a file that is a classify model (its envelope says so): writing a new one over it loses nothing."""
+NOT_A_MODEL_HINT = "pass a model file written by classify train, or train one: classify train SOURCES -m NEW.npz"
+"""For anything else: it may be the user's own file, so never suggest writing a model over it."""
 FLOAT = np.dtype("<f4")
 INDEX = np.dtype("<u4")
 ARRAYS = ("idf", "coef", "intercept", "thresholds")
@@ -86,7 +89,8 @@ def _member(name: str) -> zipfile.ZipInfo:
 
 def load_model(path: Path) -> TopicModel:
     """Read a model file, refusing anything that is not a complete model of a known format, in one line."""
-    hint = RETRAIN_HINT.format(path=path)
+    hint = NOT_A_MODEL_HINT
+    reader: _Reader | None = None
     try:
         with _open_regular(path) as (stream, size):
             magic = stream.read(4)
@@ -104,7 +108,7 @@ def load_model(path: Path) -> TopicModel:
     except OSError as error:
         raise ModelError(f"{path}: cannot read: {error.strerror or error}") from None
     except (ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RecursionError):
-        raise ModelError(f"{path}: is damaged or not a classify model; {hint}") from None
+        raise ModelError(f"{path}: is damaged or not a classify model; {reader.hint if reader else hint}") from None
 
 
 @contextmanager
@@ -248,6 +252,7 @@ class _Reader:
         """The JSON envelope: a known format and version, topics, and only the vectorizer settings training writes."""
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             self.fail("not a classify model")
+        self.hint = RETRAIN_HINT.format(path=self.path)
         version = meta.get("format_version")
         if version != layout_version:
             written = f"model format {version} (written by classify {meta.get('classify_version', '?')})"

@@ -209,7 +209,7 @@ BAD_LINES = {  # line number -> (line, what stderr says about it)
     4: ('["a", "list"]', "a record must be a JSON object"),
     5: ('"just a string"', "a record must be a JSON object"),
     7: ('{"id": "no-text", "labels": []}', "record has no `text`"),
-    9: ('{"id": "empty", "text": "   ", "labels": []}', "record has no `text`"),
+    9: ('{"id": "empty", "text": "   ", "labels": []}', "`text` is empty"),
     10: ('{"id": "number", "text": 42, "labels": []}', "record has no `text`"),
 }
 
@@ -321,8 +321,8 @@ def test_csv_rows_without_text_are_reported_with_their_first_line(run, model_pat
     assert_calm(result, 1)
     assert tagged_ids(result) == ["a", "c", "e"]
     errors = lines_of(result.stderr)
-    assert errors[0].startswith(f"Error: {path}:4: record has no `text`")
-    assert errors[1].startswith(f"Error: {path}:6: record has no `text`")
+    assert errors[0].startswith(f"Error: {path}:4: `text` is empty")
+    assert errors[1].startswith(f"Error: {path}:6: `text` is empty")
     assert len(errors) == 3
 
 

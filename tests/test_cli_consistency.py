@@ -162,3 +162,42 @@ def test_help_reads_cleanly(run, command: str) -> None:
 
 def test_help_shows_the_default_summary_length(run) -> None:
     assert "[default: 3]" in run("summarize", "--help").stdout
+
+
+# --- messages that lead somewhere ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["tag", "summarize"])
+def test_a_url_as_input_says_how_to_fetch_it(run, model_path: Path, command: str) -> None:
+    url = "https://example.com/news/story.html"
+    result = run(command, url, *(["-m", str(model_path)] if command == "tag" else []))
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()[:1]
+    assert line.startswith(f"Error: {url}: ") and "check the path" not in line
+    assert "saved files" in line and "digest --fetch" in line
+
+
+@pytest.mark.parametrize("content", [b"An article I wrote, not a model.\n", b"PK\x03\x04 a zip that is not a model"])
+def test_a_non_model_file_is_never_offered_for_overwriting(run, tmp_path: Path, content: bytes) -> None:
+    article = tmp_path / "article.txt"
+    article.write_bytes(content)
+    story = tmp_path / "story.txt"
+    story.write_text(SECURITY[0])
+    result = run("tag", str(story), "-m", str(article))
+    assert result.exit_code == 1
+    assert str(article) in result.stderr
+    assert f"-m {article}" not in result.stderr  # no `classify train SOURCES -m article.txt`
+    assert "classify train" in result.stderr  # but how to get a model
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_text_is_one_documented_behaviour(run, model_path: Path, tmp_path: Path, text: str) -> None:
+    path = write_jsonl(tmp_path / "news.jsonl", [{"id": "empty", "text": text}, {"id": "ok", "text": LONG_STORY}])
+    for command in (["tag", "-m", str(model_path)], ["summarize"]):
+        result = run(command[0], str(path), *command[1:], "-f", "jsonl")
+        assert result.exit_code == 1
+        assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["ok"]
+        assert result.stderr.splitlines()[0] == (f"Error: {path}:1: `text` is empty; the record was skipped "
+                                                 "(give the article text, or leave the record out)")
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert "empty `text`" in readme and "Short, empty or lower-case articles get a summary" not in readme

@@ -33,7 +33,9 @@ def record_to_article(record: Any, default_id: str, require_labels: bool = False
     if not isinstance(record, dict):
         raise ValueError("a record must be a JSON object with a `text` field")
     text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if isinstance(text, str) and not text.strip():
+        raise ValueError("`text` is empty; the record was skipped (give the article text, or leave the record out)")
+    if not isinstance(text, str):
         raise ValueError("record has no `text`; every record needs the article text in `text`")
     labels = record.get("labels")
     if require_labels and labels is None:

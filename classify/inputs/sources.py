@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -50,10 +51,16 @@ def iter_articles(
                     yield from _read_file(file, base.replace(source=str(file)))
             elif path.exists():
                 yield from _read_file(path, context)
+            elif WEB_ADDRESS.match(source):
+                context.report("is a web address; classify reads saved files: save the page first (e.g. curl -o "
+                               "page.html URL) and pass the file, or let `classify digest --fetch` download it")
             else:
                 context.report("no such file or folder; check the path")
         except OSError as error:
             context.report(f"cannot read: {error.strerror or error}")
+
+
+WEB_ADDRESS = re.compile(r"^(?:https?|ftp)://", re.IGNORECASE)
 
 
 def _walk(folder: Path) -> list[Path]:
