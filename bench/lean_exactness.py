@@ -7,8 +7,8 @@ article plus every seed (the bundled ones and ../shared/seeds): the numpy path's
 must equal scikit-learn's `TfidfVectorizer.transform` bit for bit (same columns, same float32
 values), its scores must equal scipy's sparse product + intercept + sigmoid bit for bit, and the
 JSONL records `classify tag --explain` writes must be byte-identical to those the scikit-learn path
-writes. Both lookups are checked: the term dict (batches) and the hash index (one article at a
-time). Prints the mismatches per check (all must be 0) and exits 1 if there is any.
+writes. Both lookups are checked: the n-gram index (batches) and the hash index (one article at
+a time). Prints the mismatches per check (all must be 0) and exits 1 if there is any.
 """
 
 from __future__ import annotations
@@ -52,17 +52,17 @@ def check(model: TopicModel, articles: list) -> dict[str, int]:
     vectorizer = reference.sklearn_vectorizer()
     lean_single = dataclasses.replace(model, vocabulary=type(model.vocabulary)(
         model.vocabulary.text, model.vocabulary.hashes, model.vocabulary.columns))  # no dict: the hash index
-    mismatches = {"features (dict)": 0, "features (index)": 0, "scores": 0, "jsonl lines": 0}
+    mismatches = {"features (batches)": 0, "features (one by one)": 0, "scores": 0, "jsonl lines": 0}
     for batch in chunked(articles, BATCHING.size):
         texts = [article.full_text for article in batch]
         expected = vectorizer.transform(texts)
         ours = model.transform(texts)
-        assert model.vocabulary.has_dict or len(texts) <= 64
-        mismatches["features (dict)"] += sum(not same for same in same_features(ours, expected))
+        assert model.vocabulary.ready_for_batches or len(texts) <= 64
+        mismatches["features (batches)"] += sum(not same for same in same_features(ours, expected))
         for row, text in enumerate(texts):
             single = lean_single.transform([text])
-            assert not lean_single.vocabulary.has_dict
-            mismatches["features (index)"] += not same_features(single, expected[[row]])[0]
+            assert not lean_single.vocabulary.ready_for_batches
+            mismatches["features (one by one)"] += not same_features(single, expected[[row]])[0]
         scores = sigmoid(np.asarray(expected @ model.coef.T) + model.intercept)
         mismatches["scores"] += int((model.probabilities(ours).view(np.uint32) != scores.view(np.uint32)).any(axis=1).sum())
         lines = zip(jsonl(tag_batch(batch, model)).splitlines(), jsonl(tag_batch(batch, reference)).splitlines(),
@@ -87,7 +87,7 @@ def main() -> None:
         mismatches = check(model, articles)
         failed |= any(mismatches.values())
         rows.append([name, f"{len(model.vocabulary):,}", *map(str, mismatches.values()), f"{time.perf_counter() - started:.0f}"])
-    print(table(rows, ["model", "terms", "features (dict)", "features (index)", "scores", "jsonl lines", "s"]))
+    print(table(rows, ["model", "terms", "features (batches)", "features (one by one)", "scores", "jsonl lines", "s"]))
     print("every mismatch count must be 0:", "MISS" if failed else "PASS")
     sys.exit(1 if failed else 0)
 

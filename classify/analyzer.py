@@ -60,8 +60,8 @@ class Analyzer:
     ngram_range: tuple[int, int] = (1, 1)
     stop_words: frozenset[str] = frozenset()
 
-    def terms(self, text: str) -> list[str]:
-        """The text's terms, one per occurrence (order aside, what scikit-learn's analyzer returns)."""
+    def tokens(self, text: str) -> list[str]:
+        """The text's words, in order, with the stop words taken out: what its n-grams are made of."""
         if self.lowercase:
             text = text.lower()
         strip = ACCENT_STRIPPERS[self.strip_accents]
@@ -71,7 +71,11 @@ class Analyzer:
         if self.stop_words:
             stop = self.stop_words
             tokens = [token for token in tokens if token not in stop]
-        return ngrams(tokens, *self.ngram_range)
+        return tokens
+
+    def terms(self, text: str) -> list[str]:
+        """The text's terms, one per occurrence (order aside, what scikit-learn's analyzer returns)."""
+        return ngrams(self.tokens(text), *self.ngram_range)
 
 
 TOKENS = re.compile(DEFAULT_TOKEN_PATTERN)

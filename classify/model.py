@@ -18,7 +18,7 @@ import numpy as np
 
 from classify.analyzer import Analyzer
 from classify.model_meta import ModelMeta
-from classify.vocabulary import Vocabulary
+from classify.vocabulary import NgramIndex, Vocabulary, occurrences
 
 SMALL_INPUT = 64
 """Up to this many articles, with no term -> column dict built yet, the terms' columns come from the
@@ -95,28 +95,26 @@ class TopicModel:
             matrix = self.sklearn_vectorizer().transform(texts)
             return Features(matrix.indptr, matrix.indices, matrix.data)
         analyzer = self.analyzer
-        documents = [analyzer.terms(text) for text in texts]
-        if len(texts) > SMALL_INPUT or self.vocabulary.has_dict:
-            columns = self.vocabulary.as_dict()
+        low, high = analyzer.ngram_range
+        if len(texts) > SMALL_INPUT or self.vocabulary.ready_for_batches:
+            lookup = self.vocabulary.for_batches(high)
+            if isinstance(lookup, NgramIndex):
+                rows, columns = lookup.occurrences([analyzer.tokens(text) for text in texts], low, high)
+            else:
+                rows, columns = occurrences([analyzer.terms(text) for text in texts], lookup)
         else:
-            columns = self.vocabulary.lookup(set().union(*documents))
-        return self._tfidf(documents, columns)
+            documents = [analyzer.terms(text) for text in texts]
+            rows, columns = occurrences(documents, self.vocabulary.lookup(set().union(*documents)))
+        return self._tfidf(rows, columns, len(texts))
 
-    def _tfidf(self, documents: list[list[str]], columns: dict[str, int]) -> Features:
-        """Counts, sublinear tf, idf and l2 norm, in float32 as scikit-learn computes them."""
-        get = columns.get
-        found: list[int] = []
-        lengths = []
-        for document in documents:
-            row = [column for column in map(get, document) if column is not None]
-            found += row
-            lengths.append(len(row))
+    def _tfidf(self, rows: np.ndarray, columns: np.ndarray, count: int) -> Features:
+        """Counts, sublinear tf, idf and l2 norm of each (row, column) occurrence, in float32 as scikit-learn
+        computes them."""
         width = len(self.vocabulary)
-        keys = np.repeat(np.arange(len(documents), dtype=np.int64), lengths) * width + np.asarray(found, dtype=np.int64)
-        keys, counts = np.unique(keys, return_counts=True)
+        keys, counts = np.unique(rows * width + columns, return_counts=True)
         rows = keys // width
         indices = (keys - rows * width).astype(np.int32)
-        indptr = np.searchsorted(rows, np.arange(len(documents) + 1)).astype(np.int32)
+        indptr = np.searchsorted(rows, np.arange(count + 1)).astype(np.int32)
         data = counts.astype(np.float32)
         if self.settings.get("sublinear_tf", False):
             np.log(data, out=data)
@@ -141,9 +139,9 @@ class TopicModel:
         return self._vectorizer
 
     def prepare(self) -> None:
-        """Build what batches use (the term dict, or scikit-learn's vectorizer): a worker's start."""
+        """Build what batches use (the n-gram index, or scikit-learn's vectorizer): a worker's start."""
         if self.lean:
-            self.vocabulary.as_dict()
+            self.vocabulary.for_batches(self.analyzer.ngram_range[1])
         else:
             self.sklearn_vectorizer()
 

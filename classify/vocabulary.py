@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,18 @@ NEWLINE = 10
 def term_hashes(terms: Iterable[str]) -> np.ndarray:
     """CRC-32 of each term's UTF-8 bytes."""
     return np.fromiter((zlib.crc32(term.encode("utf-8")) for term in terms), dtype=np.uint32)
+
+
+def occurrences(documents: list[list[str]], columns: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(document, column) of every occurrence of a term of `columns` in the documents (lists of terms)."""
+    get = columns.get
+    found: list[int] = []
+    lengths = []
+    for document in documents:
+        row = [column for column in map(get, document) if column is not None]
+        found += row
+        lengths.append(len(row))
+    return np.repeat(np.arange(len(documents), dtype=np.int64), lengths), np.asarray(found, dtype=np.int64)
 
 
 def hash_index(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -41,6 +54,7 @@ class Vocabulary:
         self._bounds: tuple[np.ndarray, np.ndarray] | None = None
         self._dict: dict[str, int] | None = None
         self._terms: list[str] | None = None
+        self._batch: NgramIndex | dict[str, int] | None = None
 
     @classmethod
     def from_terms(cls, terms: list[str]) -> Vocabulary:
@@ -50,15 +64,24 @@ class Vocabulary:
         return len(self.columns)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Workers get the text and index, not the dict (cheaper to rebuild than to send)."""
+        """Workers get the text and index, not the lookup tables (cheaper to rebuild than to send)."""
         return {"text": self.text, "hashes": self.hashes, "columns": self.columns}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["text"], state["hashes"], state["columns"])  # type: ignore[misc]
 
     @property
-    def has_dict(self) -> bool:
-        return self._dict is not None
+    def ready_for_batches(self) -> bool:
+        return self._batch is not None
+
+    def for_batches(self, longest: int) -> NgramIndex | dict[str, int]:
+        """The n-gram index (built on first use), or the dict where n-gram keys would not fit 64 bits."""
+        if self._batch is None:
+            try:
+                self._batch = NgramIndex(self.terms(), longest)
+            except OverflowError:
+                self._batch = self.as_dict()
+        return self._batch
 
     def terms(self) -> list[str]:
         """Every term, in column order (a list of them all: for saving, comparing, scikit-learn)."""
@@ -136,3 +159,83 @@ class Vocabulary:
                               and np.array_equal(np.bincount(self.columns, minlength=count), np.ones(count, np.int64))):
             return "its term index is out of order or misses terms"
         return None
+
+
+class NgramIndex:
+    """Term -> column for batches, with each n-gram looked up as the numbers of its words.
+
+    A dict of every term makes each lookup a cache miss in a table of half a million strings, and
+    most lookups are of n-grams built as new strings only to be looked up. Here each word of the
+    vocabulary has a number (a dict of tens of thousands of words), a unigram's column is an array
+    entry, and an n-gram's is found by a vectorized binary search over its words' numbers combined
+    into one integer. Terms are exactly the words they are made of joined by single spaces (tokens
+    never contain spaces), so this finds the same terms a dict would.
+    """
+
+    def __init__(self, terms: list[str], longest: int) -> None:
+        words: dict[str, int] = {}
+        number = words.setdefault
+        unigrams: list[tuple[int, int]] = []
+        grams: dict[int, tuple[list[list[int]], list[int]]] = {}
+        for column, term in enumerate(terms):
+            if " " not in term:
+                unigrams.append((number(term, len(words)), column))
+                continue
+            parts = term.split(" ")
+            if len(parts) <= longest:
+                ids, columns = grams.setdefault(len(parts), ([], []))
+                ids.append([number(part, len(words)) for part in parts])
+                columns.append(column)
+        self.words = words
+        self.width = max(len(words), 1)
+        if self.width ** longest >= 2**62:
+            raise OverflowError("n-gram keys would not fit 64 bits")
+        self.unigrams = np.full(self.width, -1, dtype=np.int64)
+        if unigrams:
+            pairs = np.array(unigrams, dtype=np.int64)
+            self.unigrams[pairs[:, 0]] = pairs[:, 1]
+        self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for n, (ids, columns) in grams.items():
+            key = self._combine(np.array(ids, dtype=np.int64), n)
+            order = np.argsort(key, kind="stable")
+            self.keys[n] = (key[order], np.array(columns, dtype=np.int64)[order])
+
+    def _combine(self, ids: np.ndarray, n: int) -> np.ndarray:
+        key = ids[:, 0].copy()
+        for j in range(1, n):
+            key = key * self.width + ids[:, j]
+        return key
+
+    def occurrences(self, documents: list[list[str]], low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
+        """(document, column) of every occurrence of a vocabulary term among the documents' `low`- to `high`-grams
+        (each document a list of tokens, stop words already out)."""
+        lengths = np.array([len(document) + 1 for document in documents], dtype=np.int64)
+        tokens = chain.from_iterable(chain(document, (None,)) for document in documents)  # None: no n-gram spans two
+        ids = np.fromiter(map(self.words.get, tokens, repeat(-1)), dtype=np.int64, count=int(lengths.sum()))
+        document_of = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
+        known = ids >= 0
+        rows, columns = [], []
+        if low == 1:
+            found = np.full(len(ids), -1, dtype=np.int64)
+            found[known] = self.unigrams[ids[known]]
+            hit = found >= 0
+            rows.append(document_of[hit])
+            columns.append(found[hit])
+        for n in range(max(low, 2), high + 1):
+            if n not in self.keys or len(ids) < n:
+                continue
+            keys, key_columns = self.keys[n]
+            count = len(ids) - n + 1
+            key, valid = ids[:count].copy(), known[:count].copy()
+            for j in range(1, n):
+                key = key * self.width + ids[j:j + count]
+                valid &= known[j:j + count]
+            starts = np.flatnonzero(valid)
+            key = key[starts]
+            positions = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            hit = keys[positions] == key
+            rows.append(document_of[starts[hit]])
+            columns.append(key_columns[positions[hit]])
+        if not rows:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(rows), np.concatenate(columns)

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classify import vocabulary as vocabulary_module
 from classify.analyzer import FIRST_COMBINING, strip_accents_ascii, strip_accents_unicode
 from classify.articles import Article
 from classify.model import Features, TopicModel, sigmoid
@@ -66,6 +67,16 @@ def awkward_model() -> TopicModel:
     return train(written_articles(), folds=2)
 
 
+def train_with(settings: dict) -> TopicModel:
+    """A model trained on the written articles with other vectorizer settings."""
+    import unittest.mock
+
+    from classify import training
+
+    with unittest.mock.patch.dict(training.VECTORIZER_PARAMS, settings):
+        return train(written_articles(), folds=2)
+
+
 def reference(model: TopicModel) -> TopicModel:
     """The same model, tagged by scikit-learn (with a vocabulary of its own, since that builds the term dict)."""
     return dataclasses.replace(without_dict(model), lean=False, _vectorizer=None)
@@ -90,19 +101,41 @@ def texts_to_check() -> list[str]:
     return [*texts, " ".join(AWKWARD)]
 
 
-@pytest.mark.parametrize("lookup", ["hash index", "dict"])
-def test_features_and_scores_equal_scikit_learn_bit_for_bit(awkward_model: TopicModel, lookup: str) -> None:
+@pytest.mark.parametrize("lookup", ["hash index", "n-gram index", "dict"])
+def test_features_and_scores_equal_scikit_learn_bit_for_bit(awkward_model: TopicModel, lookup: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few texts use the hash index; batches the n-gram index, or the dict where its keys would not fit."""
     model = without_dict(awkward_model)
     if lookup == "dict":
-        model.vocabulary.as_dict()
+        def too_wide(*args: object) -> None:
+            raise OverflowError
+        monkeypatch.setattr(vocabulary_module.NgramIndex, "__init__", too_wide)
+    if lookup != "hash index":
+        model.vocabulary.for_batches(2)
     texts = texts_to_check()
     expected = reference(model).sklearn_vectorizer().transform(texts)
     ours = model.transform(texts)
-    assert model.vocabulary.has_dict == (lookup == "dict")
+    batch = model.vocabulary._batch
+    assert (batch is None, isinstance(batch, vocabulary_module.NgramIndex)) == (lookup == "hash index", lookup == "n-gram index")
     assert_same_features(ours, expected)
     assert expected.nnz > 500  # the awkward terms are in the vocabulary and found
     scores = sigmoid(np.asarray(expected @ model.coef.T) + model.intercept)  # scipy's sparse product
     assert np.array_equal(model.probabilities(ours).view(np.uint32), scores.view(np.uint32))
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 3), (2, 3), (3, 3)])
+def test_other_n_gram_ranges_equal_scikit_learn(ngram_range: tuple[int, int]) -> None:
+    """The n-gram index and the hash index for settings training may write (n-grams of up to three words)."""
+    from classify import training
+
+    settings = {**training.VECTORIZER_PARAMS, "ngram_range": list(ngram_range)}
+    model = train_with(settings)
+    texts = texts_to_check()
+    expected = reference(model).sklearn_vectorizer().transform(texts)
+    assert_same_features(without_dict(model).transform(texts[:5]), expected[:5])
+    batched = without_dict(model)
+    batched.vocabulary.for_batches(ngram_range[1])
+    assert_same_features(batched.transform(texts), expected)
 
 
 def test_each_text_alone_equals_scikit_learn(awkward_model: TopicModel) -> None:
@@ -166,8 +199,8 @@ def test_lookups_survive_crc32_collisions() -> None:
     assert zlib.crc32(b"plumless") == zlib.crc32(b"buckeroo")
     vocabulary = Vocabulary.from_terms(["alpha", "buckeroo", "plumless", "zulu"])
     assert vocabulary.lookup(["plumless", "buckeroo", "zulu", "missing"]) == {"plumless": 2, "buckeroo": 1, "zulu": 3}
-    vocabulary.as_dict()
-    assert vocabulary.lookup(["plumless", "buckeroo", "zulu", "missing"]) == {"plumless": 2, "buckeroo": 1, "zulu": 3}
+    index = vocabulary.for_batches(1)
+    assert index.occurrences([["plumless", "buckeroo", "zulu", "missing"]], 1, 1)[1].tolist() == [2, 1, 3]
 
 
 def imported_by(*argv: str, env_model: Path | None = None) -> set[str]:
