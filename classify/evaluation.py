@@ -11,6 +11,7 @@ import numpy as np
 
 from classify.articles import Article
 from classify.errors import DataError
+from classify.metrics import calibration, macro, scores_at
 from classify.model import TopicModel
 from classify.model_meta import CrossSource
 from classify.parallel import IN_THIS_PROCESS, Runner
@@ -30,41 +31,19 @@ class TagEvaluation:
     unknown_labels: dict[str, int] = field(default_factory=dict)  # label -> articles, for labels not in the model
 
     def metrics(self) -> dict[str, object]:
-        """Precision, recall, F1 per topic at the model's thresholds, plus macro-F1."""
+        """Precision, recall, F1 per topic at the model's thresholds, plus macro-F1 (see `metrics.macro`)."""
         result: dict[str, object] = {}
+        left_out = []
         for topic, threshold in zip(self.topics, self.thresholds, strict=True):
             predicted, truth = self.scores[topic] >= threshold, self.truth[topic]
-            hits = int((predicted & truth).sum())
-            precision = hits / max(int(predicted.sum()), 1)
-            recall = hits / max(int(truth.sum()), 1)
-            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-            result[topic] = {"precision": precision, "recall": recall, "f1": f1, "threshold": threshold,
+            if not truth.any() and not predicted.any():
+                left_out.append(topic)
+            result[topic] = {**scores_at(predicted, truth), "threshold": threshold,
                              "positives": int(truth.sum()), "negatives": int((~truth).sum()),
                              **calibration(self.scores[topic], truth)}
         scored = [t for t in self.topics if len(self.truth[t])]
-        for name in ("f1", "brier"):
-            result[f"macro_{name}"] = float(np.mean([result[t][name] for t in scored])) if scored else 0.0  # type: ignore[index]
+        result.update(macro(result, scored, [t for t in left_out if t in scored]))
         return result
-
-
-CALIBRATION_BINS = 10
-
-
-def calibration(scores: np.ndarray, truth: np.ndarray) -> dict[str, float]:
-    """How far scores are from being probabilities: Brier score and expected calibration error.
-
-    F1 only says which side of the threshold a score falls; these say whether a score of 0.8 means
-    four in five such articles carry the topic, which is what a reader of the scores assumes.
-    Brier is the mean squared gap between score and truth; ECE the gap between mean score and
-    share of positives in ten equal-width score bins, weighted by how many scores fall in each.
-    """
-    if not len(scores):
-        return {"brier": 0.0, "ece": 0.0}
-    outcome = truth.astype(float)
-    bins = np.minimum((scores * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
-    counts = np.bincount(bins, minlength=CALIBRATION_BINS)
-    gaps = np.abs(np.bincount(bins, scores, CALIBRATION_BINS) - np.bincount(bins, outcome, CALIBRATION_BINS))
-    return {"brier": float(np.mean((scores - outcome) ** 2)), "ece": float(gaps.sum() / counts.sum())}
 
 
 def evaluate_tags(

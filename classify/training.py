@@ -19,8 +19,8 @@ import numpy as np
 from classify import __version__
 from classify.articles import Article
 from classify.errors import DataError
-from classify.evaluation import calibration
-from classify.model import TopicModel, vectorizer_kwargs
+from classify.metrics import calibration, macro
+from classify.model import TopicModel, sigmoid, vectorizer_kwargs
 from classify.model_meta import CrossValidation, ModelMeta, TrainingData
 from classify.parallel import IN_THIS_PROCESS, Batching, Runner
 from classify.vocabulary import Vocabulary
@@ -239,7 +239,7 @@ def _fit_fold(counts: TermCounts, topics: Sequence[TopicData], train: np.ndarray
     for column, data in enumerate(topics):
         known, positive = np.tile(data.known, copies)[train_rows], np.tile(data.positive, copies)[train_rows]
         coef, intercept = _fit_scorer(features[known], positive[known], seed)
-        scores[:, column] = 1.0 / (1.0 + np.exp(-(test_features @ coef + intercept)))
+        scores[:, column] = sigmoid(test_features @ coef + intercept)
     return scores
 
 
@@ -313,8 +313,7 @@ def train(
         metrics[data.topic] = {**scores, "threshold": threshold, "positives": int(data.positive.sum()),
                                "negatives": int((data.known & ~data.positive).sum()),
                                **calibration(oof[known, column], positive[known])}
-    for name in ("f1", "brier"):
-        metrics[f"macro_{name}"] = float(np.mean([metrics[d.topic][name] for d in topics]))
+    metrics.update(macro(metrics, [d.topic for d in topics]))  # training needs positives of every topic
     return TopicModel(
         topics=[d.topic for d in topics],
         settings=stored_settings(),

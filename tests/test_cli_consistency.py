@@ -201,3 +201,30 @@ def test_an_empty_text_is_one_documented_behaviour(run, model_path: Path, tmp_pa
                                                  "(give the article text, or leave the record out)")
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     assert "empty `text`" in readme and "Short, empty or lower-case articles get a summary" not in readme
+
+
+# --- macro-F1 ---------------------------------------------------------------------------------------------
+
+
+def test_macro_f1_leaves_out_topics_with_no_positives_and_no_predictions() -> None:
+    import numpy as np
+
+    from classify.evaluation import TagEvaluation
+
+    truth = {"war": np.array([True, False, False]), "talks": np.array([False, False, False]),
+             "gulf": np.array([False, False, False])}
+    scores = {"war": np.array([0.9, 0.1, 0.2]), "talks": np.array([0.1, 0.2, 0.3]), "gulf": np.array([0.1, 0.9, 0.1])}
+    metrics = TagEvaluation(["war", "talks", "gulf"], [0.5, 0.5, 0.5], scores, truth).metrics()
+    assert metrics["macro_left_out"] == ["talks"]  # gulf was predicted once, wrongly: it counts, with F1 0
+    assert metrics["macro_f1"] == pytest.approx((1.0 + 0.0) / 2)
+
+
+def test_the_report_says_which_topics_macro_f1_leaves_out(run, model_path: Path, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "labelled.jsonl", [{"id": f"o{i}", "text": text, "labels": []}
+                                                     for i, text in enumerate(OTHER)])
+    metrics = json.loads(run("evaluate", str(path), "-m", str(model_path), "-f", "json").stdout)["metrics"]
+    assert metrics["macro_left_out"]  # no topic in the data; the tiny model tags none of these
+    assert all(metrics[topic]["positives"] == 0 for topic in metrics["macro_left_out"])
+    table = run("evaluate", str(path), "-m", str(model_path))
+    assert table.exit_code == 0, table.stderr
+    assert f"macro-F1 leaves out {', '.join(sorted(metrics['macro_left_out']))}" in " ".join(table.stdout.split())

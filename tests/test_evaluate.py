@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classify.evaluation import calibration
+from classify.metrics import calibration
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
 
 

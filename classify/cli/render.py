@@ -55,7 +55,17 @@ def metrics_table(metrics: Mapping[str, Any], topics: Sequence[str], title: str)
         table.add_row(topic, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}",
                       f"{row['threshold']:.3f}", f"{row['positives']} / {row['negatives']}")
     table.add_row("macro", "", "", f"{metrics['macro_f1']:.3f}", "", "", style="bold")
+    table.caption = left_out_note([metrics])
     return table
+
+
+def left_out_note(metrics: Iterable[Mapping[str, Any]]) -> str | None:
+    """The line saying which topics macro-F1 leaves out (see `classify.metrics.macro`), if any."""
+    left_out = sorted({topic for figures in metrics for topic in figures.get("macro_left_out", ())})
+    if not left_out:
+        return None
+    return (f"macro-F1 leaves out {', '.join(left_out)}: no article in the data has "
+            f"{'it' if len(left_out) == 1 else 'them'} and none was tagged with {'it' if len(left_out) == 1 else 'them'}")
 
 
 def print_training_report(cross_validation: CrossValidation, topics: Sequence[str],
@@ -85,6 +95,7 @@ def comparison_table(columns: Mapping[str, Mapping[str, Any]], topics: Sequence[
                       *(f"{row['brier']:.3f}" for row in figures))
     table.add_row("macro", "", *(f"{metrics['macro_f1']:.3f}" for metrics in columns.values()),
                   *(f"{metrics['macro_brier']:.3f}" for metrics in columns.values()), style="bold")
+    table.caption = left_out_note(columns.values())
     return table
 
 
