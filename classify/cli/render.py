@@ -84,7 +84,13 @@ def print_training_report(cross_validation: CrossValidation, topics: Sequence[st
 
 
 def comparison_table(columns: Mapping[str, Mapping[str, Any]], topics: Sequence[str], title: str) -> Table:
-    """Per topic, the threshold and then F1 (precision / recall) and Brier score from each set of metrics side by side."""
+    """Per topic, the threshold and then F1 (precision / recall) and Brier score from each set of metrics side by side.
+
+    Models trained before Brier scores were kept show "-" there.
+    """
+    def brier(row: Mapping[str, Any]) -> str:
+        return f"{row['brier']:.3f}" if "brier" in row else "-"
+
     first = next(iter(columns.values()))
     table = Table("topic", "threshold", *(f"{name}\nF1 (P / R)" for name in columns), *(f"{name}\nBrier" for name in columns),
                   title=title)
@@ -92,11 +98,43 @@ def comparison_table(columns: Mapping[str, Mapping[str, Any]], topics: Sequence[
         figures = [metrics[topic] for metrics in columns.values()]
         table.add_row(topic, f"{first[topic]['threshold']:.3f}",
                       *(f"{row['f1']:.3f} ({row['precision']:.2f} / {row['recall']:.2f})" for row in figures),
-                      *(f"{row['brier']:.3f}" for row in figures))
+                      *(brier(row) for row in figures))
     table.add_row("macro", "", *(f"{metrics['macro_f1']:.3f}" for metrics in columns.values()),
-                  *(f"{metrics['macro_brier']:.3f}" for metrics in columns.values()), style="bold")
+                  *(brier({"brier": metrics["macro_brier"]} if "macro_brier" in metrics else {}) for metrics in columns.values()),
+                  style="bold")
     table.caption = left_out_note(columns.values())
     return table
+
+
+def print_model_info(info: Mapping[str, Any], stream: TextIO) -> None:
+    """`classify info` for people: the facts first, then the figures on the training source and on --check's."""
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column(overflow="fold")
+    if "model" in info:
+        facts.add_row("model", f"{info['model']['path']} ({info['model']['bytes']:,} bytes)")
+    data = info["training_data"]
+    facts.add_row("topics", ", ".join(info["topics"]))
+    facts.add_row("trained on", f"{data['articles']:,} articles from {data['source']}")
+    facts.add_row("data sha256", data["sha256"])
+    if data.get("seeds_sha256"):
+        facts.add_row("seeds sha256", data["seeds_sha256"])
+    facts.add_row("created", info["created"])
+    settings = info["settings"]
+    facts.add_row("settings", ", ".join(f"{key}={value}" for key, value in settings.items() if key != "vectorizer"))
+    facts.add_row("vectorizer", ", ".join(f"{key}={value}" for key, value in settings["vectorizer"].items()))
+    facts.add_row("versions", ", ".join(f"{name} {version}" for name, version in info["versions"].items()))
+    console = _console(stream)
+    console.print(facts)
+    cross_validation, cross_source = info["cross_validation"], info.get("cross_source")
+    columns = {"cross-validated": cross_validation["metrics"]}
+    title = f"Cross-validated ({cross_validation['folds']} folds)"
+    if cross_source:
+        columns["on --check"] = cross_source["metrics"]
+        title += f"; --check: {cross_source['data']} ({cross_source['articles']} articles)"
+    console.print(comparison_table(columns, info["topics"], title))
+    if not cross_source:
+        console.print("No figures on another source: train with --check DATA to add them.")
 
 
 def print_metrics(metrics: Mapping[str, Any], topics: Sequence[str], title: str, stream: TextIO) -> None:
