@@ -7,10 +7,14 @@ Models (all trained by this checkout's code, the same way `classify train` does)
   ../shared/data/wikitimes-2015-09 (another source, genre and era) and on the bundled seeds;
 - default: trained on the bundled seeds (`seeds/`), tested on wikitimes and on the unseen allsides
   outlets.
+With the bundled seeds joining allsides (`classify train --with-seeds`, `--with-seeds` here), the
+allsides models learn from them too; the bundled-seeds row then comes from two models, each
+trained with half of the seeds and tested on the other half, so no seed is scored by a model that
+learned from it.
 Every test set is scored on full articles and on short texts (title + first sentence). Columns:
 macro-F1, precision / recall per topic, and the macro Brier score (lower is better calibrated).
 
-    python bench/tag_quality.py [--json rows.json] [--allsides PATH] [--wikitimes PATH] [--holdout 0.25]
+    python bench/tag_quality.py [--json rows.json] [--allsides PATH] [--wikitimes PATH] [--with-seeds|--no-seeds]
 """
 
 from __future__ import annotations
@@ -20,18 +24,19 @@ import dataclasses
 import json
 import random
 import time
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from _harness import ALLSIDES, SHARED
 
 from classify.articles import Article
-from classify.default_model import bundled_seeds_dir
-from classify.evaluation import evaluate_tags
+from classify.default_model import JOIN_SEEDS, bundled_seeds_dir, joinable_seeds, train_joined
+from classify.evaluation import TagEvaluation, calibration, evaluate_tags
 from classify.inputs import iter_articles
 from classify.model import TopicModel
 from classify.sentences import split_sentences
-from classify.training import train
 
 
 def outlet_split(path: Path, holdout: float, seed: int) -> tuple[list[Article], list[Article]]:
@@ -56,9 +61,18 @@ def short(article: Article) -> Article:
 
 def report(model_name: str, model: TopicModel, test_name: str, articles: Sequence[Article]) -> list[dict]:
     """Score full and short texts; print a line each and return the rows."""
+    return report_crossed(model_name, [model], test_name, [articles])
+
+
+def report_crossed(model_name: str, models: Sequence[TopicModel], test_name: str,
+                   parts: Sequence[Sequence[Article]]) -> list[dict]:
+    """Score each part of a test set with its own model, pooled: full and short texts, a line and a row each."""
     rows = []
-    for kind, texts in (("full", articles), ("short", [short(a) for a in articles])):
-        metrics = evaluate_tags(texts, model).metrics()
+    model = models[0]
+    for kind in ("full", "short"):
+        evaluations = [evaluate_tags(part if kind == "full" else [short(a) for a in part], each)
+                       for each, part in zip(models, parts, strict=True)]
+        metrics = pooled_metrics(evaluations)
         row = {"model": model_name, "test": test_name, "texts": kind, "macro_f1": round(metrics["macro_f1"], 3),
                "macro_brier": round(metrics["macro_brier"], 3)}
         row |= {topic: {key: round(metrics[topic][key], 3) for key in ("precision", "recall", "f1", "brier", "threshold")}
@@ -70,11 +84,30 @@ def report(model_name: str, model: TopicModel, test_name: str, articles: Sequenc
     return rows
 
 
-def trained(name: str, articles: Sequence[Article], seed: int) -> TopicModel:
+def pooled_metrics(evaluations: Sequence[TagEvaluation]) -> dict:
+    """Metrics of several models' scores on disjoint articles, each article cut at its own model's thresholds.
+
+    Each part's scores are shifted by the gap between its model's threshold and the first model's,
+    so one cut applies each model's own; calibration is measured on the scores as they were.
+    """
+    first = evaluations[0]
+    topics = first.topics
+    joined = {topic: [np.concatenate([e.scores[topic] for e in evaluations]),
+                      np.concatenate([e.scores[topic] - e.thresholds[i] + first.thresholds[i] for e in evaluations])]
+              for i, topic in enumerate(topics)}
+    truth = {topic: np.concatenate([e.truth[topic] for e in evaluations]) for topic in topics}
+    metrics = TagEvaluation(topics, first.thresholds, {t: joined[t][1] for t in topics}, truth).metrics()
+    for topic in topics:
+        metrics[topic] |= calibration(joined[topic][0], truth[topic])
+    metrics["macro_brier"] = float(np.mean([metrics[t]["brier"] for t in topics]))
+    return metrics
+
+
+def trained(name: str, articles: Sequence[Article], seed: int, seeds: Sequence[Article] = ()) -> TopicModel:
     started = time.perf_counter()
-    model = train(articles, seed=seed)
+    model = train_joined(articles, seeds, name, seed=seed)
     cv = model.meta.cross_validation.metrics
-    print(f"{name}: {len(articles)} articles, trained in {time.perf_counter() - started:.0f} s, cross-validated "
+    print(f"{name}: {len(articles) + len(seeds)} articles, trained in {time.perf_counter() - started:.0f} s, cross-validated "
           f"macro-F1 {cv['macro_f1']:.3f}, thresholds "
           + ", ".join(f"{t} {th:.2f}" for t, th in zip(model.topics, model.thresholds, strict=True)), flush=True)
     return model
@@ -86,19 +119,30 @@ def main() -> None:
     parser.add_argument("--wikitimes", type=Path, default=SHARED / "data/wikitimes-2015-09/articles.jsonl")
     parser.add_argument("--holdout", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--with-seeds", action=argparse.BooleanOptionalAction, default=JOIN_SEEDS,
+                        help="join the bundled seeds to allsides, as `classify train --with-seeds` does")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
 
     seen, unseen = outlet_split(args.allsides, args.holdout, args.seed)
     wikitimes = list(iter_articles([str(args.wikitimes)]))
     seeds = list(iter_articles([str(bundled_seeds_dir())]))
+    joining = joinable_seeds({"security", "diplomacy", "middle-east"}) if args.with_seeds else []
     default = trained("default (seeds)", seeds, args.seed)
-    outlets = trained("allsides (outlets)", seen, args.seed)
-    everything = trained("allsides (all)", seen + unseen, args.seed)
+    plus = " + seeds" if joining else ""
+    outlets = trained(f"allsides (outlets){plus}", seen, args.seed, joining)
+    everything = trained(f"allsides (all){plus}", seen + unseen, args.seed, joining)
     rows = [
-        *report("allsides (outlets)", outlets, "unseen allsides outlets", unseen),
-        *report("allsides (all)", everything, "wikitimes", wikitimes),
-        *report("allsides (all)", everything, "bundled seeds", seeds),
+        *report(f"allsides (outlets){plus}", outlets, "unseen allsides outlets", unseen),
+        *report(f"allsides (all){plus}", everything, "wikitimes", wikitimes),
+    ]
+    if joining:
+        halves = [[s for s in joining if zlib.crc32(Path(s.id).name.encode()) % 2 == k] for k in (0, 1)]
+        models = [trained(f"allsides (all) + half {k} of the seeds", seen + unseen, args.seed, halves[k]) for k in (0, 1)]
+        rows += report_crossed(f"allsides (all){plus}", models, "bundled seeds (other half)", halves[::-1])
+    else:
+        rows += report("allsides (all)", everything, "bundled seeds", seeds)
+    rows += [
         *report("default (seeds)", default, "wikitimes", wikitimes),
         *report("default (seeds)", default, "unseen allsides outlets", unseen),
     ]

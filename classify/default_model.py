@@ -5,17 +5,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classify import __version__
 
 if TYPE_CHECKING:
+    from classify.articles import Article
     from classify.model import TopicModel
 
 MODEL_ENV = "CLASSIFY_MODEL"
 SEEDS_SOURCE = "bundled seeds"
+JOIN_SEEDS = False
+"""Whether `classify train SOURCES` joins the bundled seeds unless told (`--with-seeds/--no-seeds`)."""
 
 
 def bundled_seeds_dir() -> Path:
@@ -68,6 +71,41 @@ def seeds_model(**training: Any) -> TopicModel:
     model = train(list(iter_articles([str(seeds_dir)], require_labels=True)), source=SEEDS_SOURCE, **training)
     stamped = dataclasses.replace(model.meta.training_data, seeds_sha256=seeds_fingerprint(seeds_dir))
     model.meta = dataclasses.replace(model.meta, training_data=stamped)
+    return model
+
+
+def joinable_seeds(topics: Collection[str]) -> list[Article]:
+    """The bundled seeds labelled for a user's topics, to join their training data; none when no topic is shared.
+
+    A model learns a topic from one source's way of writing about it; the seeds are another source
+    (short items and whole articles, hard negatives on each topic's edges), which is what carries a
+    model to news it never saw. Seed topics the user's data lacks are dropped, and the user's topics
+    the seeds do not cover are marked unknown on them, so the seeds say nothing about those.
+    """
+    from classify.inputs import iter_articles
+
+    seeds = list(iter_articles([str(bundled_seeds_dir())], require_labels=True))
+    covered = set().union(*(seed.labels or () for seed in seeds))
+    wanted = set(topics)
+    if not covered & wanted:
+        return []
+    return [dataclasses.replace(seed, labels=(seed.labels or frozenset()) & wanted,
+                                unknown_labels=(seed.unknown_labels & wanted) | frozenset(wanted - covered))
+            for seed in seeds]
+
+
+def train_joined(articles: Sequence[Article], seeds: Sequence[Article], source: str, **training: Any) -> TopicModel:
+    """A model trained on `articles` with `seeds` (from `joinable_seeds`) joined, saying so in its record:
+    its source names the seeds, its data hash covers them, `seeds_sha256` says which seeds and
+    `params["seeds_joined"]` how many. With no seeds, the model `articles` alone make."""
+    from classify.training import train
+
+    if not seeds:
+        return train(articles, source=source, **training)
+    model = train([*articles, *seeds], source=f"{source} + {SEEDS_SOURCE}", **training)
+    stamped = dataclasses.replace(model.meta.training_data, seeds_sha256=seeds_fingerprint(bundled_seeds_dir()))
+    model.meta = dataclasses.replace(model.meta, training_data=stamped,
+                                     params={**model.meta.params, "seeds_joined": len(seeds)})
     return model
 
 

@@ -2,8 +2,9 @@
 
 Each topic gets its own logistic regression, trained only on the articles whose label for it is
 known (`unknown_labels` are left out), so partially labelled corpora train correctly. Each
-topic's decision threshold is the one that maximised F1 on out-of-fold scores, and the metrics
-reported are those out-of-fold scores at that threshold.
+topic's decision threshold is the middle of the range of thresholds whose F1 on out-of-fold
+scores (of full texts and their leads alike) is near the best, and the metrics reported are those
+out-of-fold scores at that threshold.
 """
 
 from __future__ import annotations
@@ -243,21 +244,32 @@ def _fit_fold(counts: TermCounts, topics: Sequence[TopicData], train: np.ndarray
     return scores
 
 
-def best_threshold(scores: np.ndarray, positive: np.ndarray) -> tuple[float, dict[str, float]]:
-    """The score cut-off with the best F1, and precision/recall/F1 there."""
+PLATEAU = 0.01
+"""How far below the best out-of-fold F1 a threshold may score and still count as near-best."""
+
+
+def stable_threshold(scores: np.ndarray, positive: np.ndarray, plateau: float = PLATEAU) -> tuple[float, dict[str, float]]:
+    """The middle of the near-best thresholds, and precision/recall/F1 there.
+
+    Out-of-fold F1 is often flat over a wide range of thresholds, so the single best point within
+    it is close to noise, and on another source it can sit at the wrong end. The middle of the
+    range whose F1 is within `plateau` of the best gives up at most that much in-domain and lands
+    where small changes in the data do not move it.
+    """
     order = np.argsort(-scores)
     sorted_scores, hits = scores[order], positive[order]
     true_positives = np.cumsum(hits)
-    predicted = np.arange(1, len(scores) + 1)
-    precision = true_positives / predicted
+    precision = true_positives / np.arange(1, len(scores) + 1)
     recall = true_positives / max(int(positive.sum()), 1)
     f1 = np.where(precision + recall > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0.0)
-    # only cut between distinct scores
-    distinct = np.r_[sorted_scores[1:] != sorted_scores[:-1], True]
-    best = int(np.argmax(np.where(distinct, f1, -1.0)))
-    below = sorted_scores[best + 1] if best + 1 < len(sorted_scores) else 0.0
-    threshold = float((sorted_scores[best] + below) / 2)
-    return threshold, {"precision": float(precision[best]), "recall": float(recall[best]), "f1": float(f1[best])}
+    distinct = np.r_[sorted_scores[1:] != sorted_scores[:-1], True]  # only cut between distinct scores
+    cuts = (sorted_scores + np.r_[sorted_scores[1:], 0.0]) / 2
+    near = distinct & (f1 >= f1[distinct].max() - plateau)
+    threshold = float((cuts[near].min() + cuts[near].max()) / 2)
+    at = int(np.searchsorted(-sorted_scores, -threshold, side="right")) - 1  # the last score above the threshold
+    if at < 0:
+        return threshold, {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    return threshold, {"precision": float(precision[at]), "recall": float(recall[at]), "f1": float(f1[at])}
 
 
 def fold_splits(articles: Sequence[Article], topics: Sequence[TopicData], *, folds: int, seed: int) -> list[Split]:
@@ -308,7 +320,7 @@ def train(
     thresholds, metrics = [], {}
     for column, data in enumerate(topics):
         known, positive = np.tile(data.known, copies), np.tile(data.positive, copies)
-        threshold, scores = best_threshold(oof[known, column], positive[known])
+        threshold, scores = stable_threshold(oof[known, column], positive[known])
         thresholds.append(threshold)
         metrics[data.topic] = {**scores, "threshold": threshold, "positives": int(data.positive.sum()),
                                "negatives": int((data.known & ~data.positive).sum()),

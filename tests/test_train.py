@@ -13,10 +13,10 @@ from classify.model_file import load_model
 from classify.training import (
     FIT_PARAMS,
     VECTORIZER_PARAMS,
-    best_threshold,
     count_terms,
     fit_weights,
     min_df_for,
+    stable_threshold,
     topic_data,
 )
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
@@ -105,12 +105,37 @@ def test_unknown_labels_leave_the_article_out_of_that_topic() -> None:
     assert security.positive.tolist() == [True, False, False, True, False]
 
 
-def test_threshold_maximises_f1_between_scores() -> None:
+def test_threshold_cuts_between_scores_where_f1_is_best() -> None:
     scores = np.array([0.9, 0.8, 0.6, 0.4, 0.3, 0.1])
     truth = np.array([True, True, True, False, False, False])
-    threshold, figures = best_threshold(scores, truth)
+    threshold, figures = stable_threshold(scores, truth)
     assert 0.4 < threshold < 0.6
     assert figures == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+
+
+def test_threshold_is_the_middle_of_a_wide_plateau_not_its_noisy_best_edge() -> None:
+    """Many clear cases and a few borderline ones spread from 0.3 to 0.7: F1 barely moves across that
+    range and its single best point is at the low edge, by luck of one item. The rule picks the middle."""
+    clear = np.r_[np.full(300, 0.95), np.full(300, 0.05)]
+    borderline = np.array([0.31, 0.36, 0.42, 0.47, 0.53, 0.58, 0.64, 0.69])
+    scores = np.r_[clear, borderline]
+    truth = np.r_[np.full(300, True), np.full(300, False), [True, False, True, False, True, False, True, False]]
+    threshold, figures = stable_threshold(scores, truth)
+    assert 0.45 <= threshold <= 0.55
+    predicted = scores >= threshold
+    hits = int((predicted & truth).sum())
+    assert figures["precision"] == hits / predicted.sum() and figures["recall"] == hits / truth.sum()
+    best = max(f1_at(scores, truth, cut) for cut in np.r_[borderline - 0.005, 0.7, 0.5])
+    assert best - 0.01 <= figures["f1"] <= best
+    assert f1_at(scores, truth, 0.305) == best  # the old best-F1 pick: the lowest edge
+    moved = stable_threshold(np.r_[scores, 0.33], np.r_[truth, True])[0]  # one more borderline item
+    assert abs(moved - threshold) < 0.05
+
+
+def f1_at(scores: np.ndarray, truth: np.ndarray, threshold: float) -> float:
+    predicted = scores >= threshold
+    hits = int((predicted & truth).sum())
+    return 2 * hits / (predicted.sum() + truth.sum())
 
 
 def test_bad_records_stop_training_and_write_no_model(run, seeds_dir: Path, tmp_path: Path) -> None:
@@ -211,3 +236,50 @@ def test_editing_a_seed_rebuilds_the_default_model(run, seeds_dir: Path, tmp_pat
     with (seeds / "sec-0.txt").open("a") as seed:
         seed.write("Armoured columns and artillery moved to the front.\n")
     assert "Building the default model" in run("tag", str(story)).stderr
+
+
+def test_seeds_joining_adds_exactly_the_bundled_seeds_and_says_so(run, seeds_dir: Path, tmp_path: Path) -> None:
+    """--with-seeds is the same model as training on the user's data plus the bundled seed folder, and differs
+    from --no-seeds only in what it learned from: the same topics, its record naming the seeds."""
+    from classify.default_model import bundled_seeds_dir, seeds_fingerprint
+
+    joined, alone, by_hand = tmp_path / "joined.npz", tmp_path / "alone.npz", tmp_path / "by-hand.npz"
+    result = run("train", str(seeds_dir), "-m", str(joined), "--with-seeds")
+    assert result.exit_code == 0, result.stderr
+    seeds = len(list(bundled_seeds_dir().glob("*.txt")))
+    assert f"Training on 24 articles from {seeds_dir} and {seeds} bundled seeds" in result.stderr
+    assert run("train", str(seeds_dir), "-m", str(alone), "--no-seeds").exit_code == 0
+    assert run("train", str(seeds_dir), str(bundled_seeds_dir()), "-m", str(by_hand), "--no-seeds").exit_code == 0
+    with_seeds, without, explicit = load_model(joined), load_model(alone), load_model(by_hand)
+    assert with_seeds.topics == without.topics == explicit.topics
+    assert np.array_equal(with_seeds.coef, explicit.coef) and np.array_equal(with_seeds.thresholds, explicit.thresholds)
+    assert with_seeds.terms == explicit.terms and with_seeds.meta.training_data.sha256 == explicit.meta.training_data.sha256
+    data = with_seeds.meta.training_data
+    assert data.articles == without.meta.training_data.articles + seeds
+    assert data.source == f"{seeds_dir} + bundled seeds" and data.seeds_sha256 == seeds_fingerprint(bundled_seeds_dir())
+    assert with_seeds.meta.params == {**without.meta.params, "seeds_joined": seeds}
+    assert without.meta.training_data.seeds_sha256 is None and "seeds_joined" not in without.meta.params
+    assert not np.array_equal(with_seeds.thresholds, without.thresholds)
+
+
+def test_seeds_join_only_for_topics_they_share(tmp_path: Path) -> None:
+    """Seeds keep the user's topics only: a topic the seeds lack is unknown on them, theirs the user lacks is dropped."""
+    from classify.default_model import joinable_seeds
+
+    assert joinable_seeds({"football", "tennis"}) == []
+    seeds = joinable_seeds({"security", "sport"})
+    assert seeds and all(seed.labels <= {"security"} for seed in seeds)
+    assert all("sport" in seed.unknown_labels and "diplomacy" not in seed.unknown_labels for seed in seeds)
+    assert any(seed.labels == {"security"} for seed in seeds) and any(not seed.labels for seed in seeds)
+
+
+def test_seeds_do_not_join_data_on_other_topics(run, tmp_path: Path) -> None:
+    sport = tmp_path / "sport"
+    sport.mkdir()
+    for i, (topic, word) in enumerate([("football", "goal striker"), ("tennis", "serve racket")] * 3):
+        (sport / f"{i}.txt").write_text(f"topics: {topic}\n\nThe {word} match {word} today, number {i}.\n")
+    result = run("train", str(sport), "-m", str(tmp_path / "sport.npz"), "--with-seeds")
+    assert result.exit_code == 0, result.stderr
+    assert "the bundled seeds share none of its topics" in result.stderr
+    model = load_model(tmp_path / "sport.npz")
+    assert model.topics == ["football", "tennis"] and model.meta.training_data.articles == 6

@@ -18,6 +18,7 @@ from classify.cli.app import (
     build_runner,
     inform,
 )
+from classify.default_model import JOIN_SEEDS
 
 
 @app.command("train")
@@ -31,10 +32,16 @@ def train_command(
     scheduler: SchedulerOption = None,
     check: Annotated[
         list[str] | None,
-        typer.Option("--check", show_default=False,
+        typer.Option("--check", metavar="DATA", show_default=False,
                      help="Labelled data from another source (any input `evaluate` takes; repeat for several): scored "
                           "beside the cross-validation and stored in the model."),
     ] = None,
+    with_seeds: Annotated[
+        bool,
+        typer.Option("--with-seeds/--no-seeds",
+                     help="Join the bundled seeds to SOURCES for the topics they share (they teach the topics' edges and "
+                          "short items, which carries a model to other sources)."),
+    ] = JOIN_SEEDS,
 ) -> None:
     """Learn a topic model from labelled seeds (no SOURCES: the bundled seeds).
 
@@ -50,13 +57,12 @@ def train_command(
     * `classify train ../shared/data/allsides/articles.jsonl -m allsides.npz --check wikitimes.jsonl`
     """
     from classify.cli.render import print_training_report
-    from classify.default_model import SEEDS_SOURCE, default_model_path, seeds_model
+    from classify.default_model import SEEDS_SOURCE, default_model_path, joinable_seeds, seeds_model, train_joined
     from classify.evaluation import cross_source
     from classify.inputs import iter_articles
     from classify.model_file import save_model
     from classify.outputs import refuse_overwriting
     from classify.progress import track
-    from classify.training import train
 
     runner = build_runner(jobs, scheduler)
     target = model_path or default_model_path()
@@ -72,8 +78,10 @@ def train_command(
         inform(f"Training on the {SEEDS_SOURCE}")
         model = seeds_model(**options)
     else:
-        inform(f"Training on {len(articles)} articles from {', '.join(sources or [])}")
-        model = train(articles, source=", ".join(sources or []), **options)
+        seeds = joinable_seeds(set().union(*(article.labels or () for article in articles))) if with_seeds else []
+        joined = f" and {len(seeds)} bundled seeds" if seeds else " (the bundled seeds share none of its topics)"
+        inform(f"Training on {len(articles)} articles from {', '.join(sources or [])}{joined if with_seeds else ''}")
+        model = train_joined(articles, seeds, ", ".join(sources or []), **options)
     if check:
         model.meta = dataclasses.replace(model.meta, cross_source=cross_source(model, checked, ", ".join(check)))
     save_model(model, target)
