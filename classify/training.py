@@ -341,6 +341,7 @@ def train(
             training_data=TrainingData(source=source, articles=len(articles), sha256=fingerprint(articles)),
             seed=seed,
             cross_validation=CrossValidation(folds=folds, metrics=metrics),
-            params={**FIT_PARAMS, "C": REGULARISATION_C, "class_weight": "balanced"},
+            params={**FIT_PARAMS, "C": REGULARISATION_C, "class_weight": "balanced", "lead_words": LEAD_WORDS,
+                    "threshold": f"middle of the range within {PLATEAU} of the best F1"},
         ),
     )
