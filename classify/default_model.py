@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 
 MODEL_ENV = "CLASSIFY_MODEL"
 SEEDS_SOURCE = "bundled seeds"
-JOIN_SEEDS = False
-"""Whether `classify train SOURCES` joins the bundled seeds unless told (`--with-seeds/--no-seeds`)."""
+JOIN_SEEDS = True
+"""Whether `classify train SOURCES` joins the bundled seeds unless told (`--with-seeds/--no-seeds`): on, because
+with them a model trained on one source tags news from others better and its own source no worse
+(docs/benchmarks.md § Tag quality)."""
 
 
 def bundled_seeds_dir() -> Path:
@@ -92,6 +94,16 @@ def joinable_seeds(topics: Collection[str]) -> list[Article]:
     return [dataclasses.replace(seed, labels=(seed.labels or frozenset()) & wanted,
                                 unknown_labels=(seed.unknown_labels & wanted) | frozenset(wanted - covered))
             for seed in seeds]
+
+
+def seeds_to_join(articles: Sequence[Article], sources: Sequence[str], join: bool | None = None) -> list[Article]:
+    """The bundled seeds `classify train SOURCES` adds to `articles`: `joinable_seeds` for their topics, unless
+    `join` is False (None: `JOIN_SEEDS`) or the seed folder is among `sources` already."""
+    if not (JOIN_SEEDS if join is None else join):
+        return []
+    if bundled_seeds_dir().resolve() in {Path(source).resolve() for source in sources}:
+        return []
+    return joinable_seeds(set().union(*(article.labels or () for article in articles)))
 
 
 def train_joined(articles: Sequence[Article], seeds: Sequence[Article], source: str, **training: Any) -> TopicModel:

@@ -25,8 +25,8 @@ def model_info(model: TopicModel, path: Path | None = None) -> dict[str, Any]:
         "cross_validation": meta["cross_validation"],
         "cross_source": meta.get("cross_source"),
         "training_data": meta["training_data"],
-        "settings": {"vectorizer": model.vectorizer_params, **meta["params"], "seed": meta["seed"],
-                     "terms": len(model.terms)},
+        "settings": {"vectorizer": model.settings, **meta["params"], "seed": meta["seed"],
+                     "terms": len(model.vocabulary)},
         "created": meta["created"],
         "versions": {"classify (model)": meta["classify_version"], **meta["versions"]},
     }

@@ -5,12 +5,14 @@ No test touches the user's cache: CLASSIFY_MODEL points into a temporary folder.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 import classify.parallel as parallel
+from classify import default_model
 from classify.cli import app
 
 SECURITY = [
@@ -59,6 +61,16 @@ def write_seeds(folder: Path) -> Path:
     for name, text in files.items():
         (folder / f"{name}.txt").write_text(text, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(autouse=True, scope="session")
+def seeds_stay_out() -> Iterator[None]:
+    """`classify train SOURCES` joins the bundled seeds by default; here the tiny seed set stands for a user's
+    data on its own, so each test sees exactly the articles it wrote (and trains in a blink). The tests of
+    joining ask for it with --with-seeds, and one checks that it is the default."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(default_model, "JOIN_SEEDS", False)
+        yield
 
 
 @pytest.fixture(autouse=True)

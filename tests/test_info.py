@@ -20,7 +20,7 @@ def test_json_has_topics_thresholds_figures_data_settings_and_versions(run, mode
     assert info["cross_validation"]["metrics"]["macro_f1"] == model.meta.cross_validation.metrics["macro_f1"]
     assert info["cross_source"] is None
     assert info["training_data"]["articles"] == 24 and info["training_data"]["sha256"] == model.meta.training_data.sha256
-    assert info["settings"]["C"] == model.meta.params["C"] and info["settings"]["terms"] == len(model.terms)
+    assert info["settings"]["C"] == model.meta.params["C"] and info["settings"]["terms"] == len(model.vocabulary)
     assert info["settings"]["vectorizer"]["ngram_range"] == [1, 2]
     assert {"classify (model)", "scikit-learn", "numpy"} <= set(info["versions"])
 

@@ -253,7 +253,8 @@ def test_seeds_joining_adds_exactly_the_bundled_seeds_and_says_so(run, seeds_dir
     with_seeds, without, explicit = load_model(joined), load_model(alone), load_model(by_hand)
     assert with_seeds.topics == without.topics == explicit.topics
     assert np.array_equal(with_seeds.coef, explicit.coef) and np.array_equal(with_seeds.thresholds, explicit.thresholds)
-    assert with_seeds.terms == explicit.terms and with_seeds.meta.training_data.sha256 == explicit.meta.training_data.sha256
+    assert with_seeds.vocabulary.terms() == explicit.vocabulary.terms()
+    assert with_seeds.meta.training_data.sha256 == explicit.meta.training_data.sha256
     data = with_seeds.meta.training_data
     assert data.articles == without.meta.training_data.articles + seeds
     assert data.source == f"{seeds_dir} + bundled seeds" and data.seeds_sha256 == seeds_fingerprint(bundled_seeds_dir())
@@ -283,3 +284,16 @@ def test_seeds_do_not_join_data_on_other_topics(run, tmp_path: Path) -> None:
     assert "the bundled seeds share none of its topics" in result.stderr
     model = load_model(tmp_path / "sport.npz")
     assert model.topics == ["football", "tennis"] and model.meta.training_data.articles == 6
+
+
+def test_seeds_join_by_default(run, seeds_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    from classify import default_model
+
+    monkeypatch.setattr(default_model, "JOIN_SEEDS", True)  # as shipped; the suite turns it off (conftest)
+    path = tmp_path / "m.npz"
+    result = run("train", str(seeds_dir), "-m", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "bundled seeds" in result.stderr
+    assert load_model(path).meta.params["seeds_joined"] > 0
+    assert run("train", str(seeds_dir), "-m", str(tmp_path / "alone.npz"), "--no-seeds").exit_code == 0
+    assert "seeds_joined" not in load_model(tmp_path / "alone.npz").meta.params

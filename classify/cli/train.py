@@ -18,7 +18,6 @@ from classify.cli.app import (
     build_runner,
     inform,
 )
-from classify.default_model import JOIN_SEEDS
 
 
 @app.command("train")
@@ -37,11 +36,11 @@ def train_command(
                           "beside the cross-validation and stored in the model."),
     ] = None,
     with_seeds: Annotated[
-        bool,
-        typer.Option("--with-seeds/--no-seeds",
-                     help="Join the bundled seeds to SOURCES for the topics they share (they teach the topics' edges and "
-                          "short items, which carries a model to other sources)."),
-    ] = JOIN_SEEDS,
+        bool | None,
+        typer.Option("--with-seeds/--no-seeds", show_default=False,
+                     help="Join the bundled seeds to SOURCES for the topics they share: they teach the topics' edges and "
+                          "short items, which carries a model to other sources [default: with-seeds]."),
+    ] = None,
 ) -> None:
     """Learn a topic model from labelled seeds (no SOURCES: the bundled seeds).
 
@@ -57,7 +56,7 @@ def train_command(
     * `classify train ../shared/data/allsides/articles.jsonl -m allsides.npz --check wikitimes.jsonl`
     """
     from classify.cli.render import print_training_report
-    from classify.default_model import SEEDS_SOURCE, default_model_path, joinable_seeds, seeds_model, train_joined
+    from classify.default_model import SEEDS_SOURCE, default_model_path, seeds_model, seeds_to_join, train_joined
     from classify.evaluation import cross_source
     from classify.inputs import iter_articles
     from classify.model_file import save_model
@@ -78,9 +77,9 @@ def train_command(
         inform(f"Training on the {SEEDS_SOURCE}")
         model = seeds_model(**options)
     else:
-        seeds = joinable_seeds(set().union(*(article.labels or () for article in articles))) if with_seeds else []
+        seeds = seeds_to_join(articles, sources or [], with_seeds)
         joined = f" and {len(seeds)} bundled seeds" if seeds else " (the bundled seeds share none of its topics)"
-        inform(f"Training on {len(articles)} articles from {', '.join(sources or [])}{joined if with_seeds else ''}")
+        inform(f"Training on {len(articles)} articles from {', '.join(sources or [])}{joined if seeds or with_seeds else ''}")
         model = train_joined(articles, seeds, ", ".join(sources or []), **options)
     if check:
         model.meta = dataclasses.replace(model.meta, cross_source=cross_source(model, checked, ", ".join(check)))
