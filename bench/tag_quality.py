@@ -119,8 +119,9 @@ def main() -> None:
     parser.add_argument("--wikitimes", type=Path, default=SHARED / "data/wikitimes-2015-09/articles.jsonl")
     parser.add_argument("--holdout", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--with-seeds", action=argparse.BooleanOptionalAction, default=JOIN_SEEDS,
-                        help="join the bundled seeds to allsides, as `classify train --with-seeds` does")
+    parser.add_argument("--with-seeds", dest="with_seeds", action="store_true", default=JOIN_SEEDS,
+                        help="join the bundled seeds to allsides, as `classify train` does by default")
+    parser.add_argument("--no-seeds", dest="with_seeds", action="store_false", help="train on allsides alone")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
 

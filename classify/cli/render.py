@@ -48,13 +48,13 @@ def print_tag_table(tagged: Iterable[TaggedArticle], stream: TextIO) -> None:
 
 
 def metrics_table(metrics: Mapping[str, Any], topics: Sequence[str], title: str) -> Table:
-    """Per-topic precision, recall, F1 (and threshold, support) plus the macro-F1 line."""
-    table = Table("topic", "precision", "recall", "F1", "threshold", "pos / neg", title=title)
+    """Per-topic precision, recall, F1, Brier score (and threshold, support) plus the macro line."""
+    table = Table("topic", "precision", "recall", "F1", "Brier", "threshold", "pos / neg", title=title)
     for topic in topics:
         row = metrics[topic]
-        table.add_row(topic, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}",
+        table.add_row(topic, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", _brier(row),
                       f"{row['threshold']:.3f}", f"{row['positives']} / {row['negatives']}")
-    table.add_row("macro", "", "", f"{metrics['macro_f1']:.3f}", "", "", style="bold")
+    table.add_row("macro", "", "", f"{metrics['macro_f1']:.3f}", _brier(metrics, "macro_brier"), "", "", style="bold")
     table.caption = left_out_note([metrics])
     return table
 
@@ -66,6 +66,11 @@ def left_out_note(metrics: Iterable[Mapping[str, Any]]) -> str | None:
         return None
     return (f"macro-F1 leaves out {', '.join(left_out)}: no article in the data has "
             f"{'it' if len(left_out) == 1 else 'them'} and none was tagged with {'it' if len(left_out) == 1 else 'them'}")
+
+
+def _brier(row: Mapping[str, Any], key: str = "brier") -> str:
+    """A Brier score to show, or "-" for figures from a model trained before they were kept."""
+    return f"{row[key]:.3f}" if key in row else "-"
 
 
 def print_training_report(cross_validation: CrossValidation, topics: Sequence[str],
@@ -88,9 +93,6 @@ def comparison_table(columns: Mapping[str, Mapping[str, Any]], topics: Sequence[
 
     Models trained before Brier scores were kept show "-" there.
     """
-    def brier(row: Mapping[str, Any]) -> str:
-        return f"{row['brier']:.3f}" if "brier" in row else "-"
-
     first = next(iter(columns.values()))
     table = Table("topic", "threshold", *(f"{name}\nF1 (P / R)" for name in columns), *(f"{name}\nBrier" for name in columns),
                   title=title)
@@ -98,9 +100,9 @@ def comparison_table(columns: Mapping[str, Mapping[str, Any]], topics: Sequence[
         figures = [metrics[topic] for metrics in columns.values()]
         table.add_row(topic, f"{first[topic]['threshold']:.3f}",
                       *(f"{row['f1']:.3f} ({row['precision']:.2f} / {row['recall']:.2f})" for row in figures),
-                      *(brier(row) for row in figures))
+                      *(_brier(row) for row in figures))
     table.add_row("macro", "", *(f"{metrics['macro_f1']:.3f}" for metrics in columns.values()),
-                  *(brier({"brier": metrics["macro_brier"]} if "macro_brier" in metrics else {}) for metrics in columns.values()),
+                  *(_brier(metrics, "macro_brier") for metrics in columns.values()),
                   style="bold")
     table.caption = left_out_note(columns.values())
     return table
