@@ -33,8 +33,9 @@ from _harness import ALLSIDES, SHARED
 
 from classify.articles import Article
 from classify.default_model import JOIN_SEEDS, bundled_seeds_dir, joinable_seeds, train_joined
-from classify.evaluation import TagEvaluation, calibration, evaluate_tags
+from classify.evaluation import TagEvaluation, evaluate_tags
 from classify.inputs import iter_articles
+from classify.metrics import calibration
 from classify.model import TopicModel
 from classify.sentences import split_sentences
 
