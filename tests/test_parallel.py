@@ -4,6 +4,7 @@ bad scheduler address failing in one line. No timings here: speed lives in bench
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections.abc import Iterator
@@ -262,3 +263,110 @@ def assert_same_model(a: Path, b: Path) -> None:
     for name in ("idf", "coef", "intercept", "thresholds"):
         assert np.array_equal(getattr(one, name), getattr(two, name)), name
     assert one.meta.cross_validation == two.meta.cross_validation
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A TCP server that accepts connections and never says a word (a stuck scheduler, another service)."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(server.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+    for connection in accepted:
+        connection.close()
+
+
+def test_a_scheduler_that_never_answers_is_one_line(run, model_path: Path, tmp_path: Path, silent_server: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "1s")
+    story = tmp_path / "story.txt"
+    story.write_text(SECURITY[0] + "\n")
+    result = run("tag", str(story), "-m", str(model_path), "--scheduler", silent_server)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: cannot reach the Dask scheduler at {silent_server} (no Dask greeting within 1s); check the address, "
+        "and that the scheduler is running and reachable from here"]
+
+
+def _living(processes: list) -> list:
+    import psutil
+
+    return [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_workers_die_with_their_parent_and_its_folder_goes_on_the_next_run(model_path: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the run's temporary folder
+    monkeypatch.setattr(parallel.tempfile, "tempdir", str(tmp_path))  # this process's, for the clean-up
+    tag_run = subprocess.Popen([sys.executable, "-m", "classify", "tag", "-", "-m", str(model_path), "--jobs", "2",
+                                "-f", "jsonl"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    line = json.dumps({"text": f"{SECURITY[0]} {DIPLOMACY[0]}"}) + "\n"
+    tag_run.stdin.write(line.encode() * 256 * 20)  # enough chunks to start a worker; stdin stays open
+    tag_run.stdin.flush()
+    workers: list = []
+    for _ in range(600):  # until the worker is up (at most a minute)
+        workers = [p for p in psutil.Process(tag_run.pid).children(recursive=True) if "loky" in " ".join(p.cmdline())]
+        if workers:
+            break
+        time.sleep(0.1)
+    assert workers, "no worker started"
+    assert list(tmp_path.glob("classify-shared-*"))
+    tag_run.send_signal(signal.SIGKILL)
+    tag_run.wait()
+    psutil.wait_procs(workers, timeout=30)
+    assert _living(workers) == []
+    assert list(tmp_path.glob("classify-shared-*"))  # SIGKILL left it behind ...
+    parallel._remove_orphaned_folders()
+    assert list(tmp_path.glob("classify-shared-*")) == []  # ... and the next run removes it
+    tag_run.stdin.close()
+    tag_run.stderr.close()
+
+
+def test_folders_of_running_runs_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setattr(parallel.tempfile, "tempdir", str(tmp_path))
+    mine = tmp_path / f"classify-shared-{os.getpid()}-abc"
+    mine.mkdir()
+    other = tmp_path / "classify-shared-notapid-abc"
+    other.mkdir()
+    parallel._remove_orphaned_folders()
+    assert mine.exists() and other.exists()
+
+
+def test_a_worker_whose_parent_is_already_gone_ends_at_once() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "from classify.parallel import die_with_parent; "
+                                                 "die_with_parent(0); print('still here')"],
+                          capture_output=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == b""
+
+
+def test_more_jobs_than_cpus_are_capped_with_a_warning(run, model_path: Path, many_jsonl: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    used: list[int] = []
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 2)
+    monkeypatch.setattr(parallel.Runner, "__post_init__", lambda self: used.append(self.jobs))
+    result = run("tag", str(many_jsonl), "-m", str(model_path), "--jobs", "40", "-f", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == ["Warning: --jobs 40 is more than the 2 CPUs this run may use; using 2"]
+    assert used == [2]

@@ -300,8 +300,12 @@ SchedulerOption = Annotated[
 
 def build_runner(jobs: int, scheduler: str | None) -> Runner:
     """Where the command's work runs, checked before anything is read or loaded (a bad address is exit 2)."""
-    from classify.parallel import Runner
+    from classify.parallel import Runner, available_cpus
 
+    cpus = available_cpus()
+    if scheduler is None and jobs > cpus:
+        say(f"Warning: --jobs {jobs} is more than the {cpus} CPUs this run may use; using {cpus}")
+        jobs = cpus
     return Runner(jobs=jobs, scheduler=scheduler)
 
 
