@@ -352,6 +352,7 @@ def _handshake(address: str) -> None:
     forever. So the whole handshake is tried first here, under one deadline.
     """
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from dask.utils import parse_timedelta
     from distributed.comm import connect
@@ -363,7 +364,8 @@ def _handshake(address: str) -> None:
         await comm.close()
 
     try:
-        asyncio.run(greet())
+        with ThreadPoolExecutor(1) as thread:  # its own event loop, even where one runs here (Jupyter, Playwright)
+            thread.submit(asyncio.run, greet()).result()
     except TimeoutError:
         raise TimeoutError(f"no Dask greeting within {CONNECT_TIMEOUT}") from None
 
