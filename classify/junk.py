@@ -8,8 +8,9 @@ junk in the research (shared/research/segmentation.md); docs/summarization.md ha
 
 from __future__ import annotations
 
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 MIN_LINE_WORDS = 6
@@ -35,13 +36,48 @@ _PHRASES = re.compile(
     r"|^updated\b|^published\b|\bcomments? \(\d+\)|^\W*$",
     re.IGNORECASE,
 )
+# What a page wraps around an article and every summarizer used to pick, whatever the site's wording:
+# its age, a tip line, a newsletter, a subscription or donation plea. Alternations of fixed words only,
+# so matching stays linear in the line.
+_APPEALS = re.compile(
+    r"\b(?:article|story|page|piece) (?:is|was (?:published|written)) (?:more than|over) (?:\d+|an?|one|two|three|four"
+    r"|five|six|seven|eight|nine|ten) (?:years?|months?)\b"
+    r"|\b(?:have|got) a (?:news )?tip\b|\bsend (?:us )?(?:your )?(?:news )?tips\b|\btips@|\bsecuredrop\b"
+    r"|\bcontact (?:us|the newsroom|our newsroom) (?:at|securely|on)\b"
+    r"|\b(?:straight |directly )?(?:to|in) your inbox\b"
+    r"|\bsupport (?:our|independent|quality) journalism\b|\bsubscribe (?:today|now) (?:for|to)\b"
+    r"|\balready a subscriber\b|\blog ?in to (?:continue|keep) reading\b"
+    r"|\bbecome a (?:subscriber|supporter)\b|\bbecome a member (?:today|now)\b"
+    r"|\breaders like you\b|\bfree (?:articles|stories) (?:left|remaining)\b",
+    re.IGNORECASE,
+)
+RECURRING_SHARE = 0.2
+"""A line found verbatim in at least this share of a batch's articles (and in 3 or more) is furniture."""
+RECURRING_MIN_ARTICLES = 3
+
 # "Sign up for our daily briefing e-mails": checked from the first "sign up" only (see `_signs_up`).
 _SIGN_UP = re.compile(r"sign up (?:for|to) (?:our|the|a|free)\b", re.IGNORECASE)
 _SIGN_UP_FOR = re.compile(r"\b(?:newsletters?|alerts?|e-?mails?|updates)\b", re.IGNORECASE)
 
 
-def _key(line: str) -> str:
+def line_key(line: str) -> str:
+    """A line as compared with others: case and spacing do not count."""
     return " ".join(line.lower().split())
+
+
+def recurring_lines(articles: Sequence[Sequence[str]]) -> frozenset[str]:
+    """Keys of lines that recur verbatim across many of a batch's articles (given as their lines).
+
+    A site's footer, a standard appeal or a disclaimer is the same line on every page of a scrape, in
+    words no list of phrases foresees; one article cannot show it, a batch can.
+    """
+    if len(articles) < RECURRING_MIN_ARTICLES:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    for lines in dict.fromkeys(map(tuple, articles)):  # the same article twice is a duplicate, not furniture
+        counts.update({line_key(line) for line in lines})
+    needed = max(RECURRING_MIN_ARTICLES, math.ceil(RECURRING_SHARE * len(articles)))
+    return frozenset(key for key, count in counts.items() if count >= needed)
 
 
 def junk_lines(lines: Sequence[str]) -> set[int]:
@@ -50,7 +86,7 @@ def junk_lines(lines: Sequence[str]) -> set[int]:
     A line seen twice is a caption or a button bar, so every copy goes; a line that another line extends
     with a short tail is a caption with its credit glued on ("...2020.Credit: AFP"), so both go.
     """
-    keys = [_key(line) for line in lines]
+    keys = [line_key(line) for line in lines]
     where: defaultdict[str, list[int]] = defaultdict(list)
     for i, key in enumerate(keys):
         where[key].append(i)
@@ -81,7 +117,8 @@ def is_junk_line(line: str) -> bool:
 def is_junk_sentence(sentence: str) -> bool:
     """Sentences inside article lines that still are furniture ("Click the alert icon to follow topics:")."""
     text = sentence.strip()
-    return len(sentence.split()) < MIN_SENTENCE_WORDS or bool(_PHRASES.search(text)) or _signs_up(text)
+    return (len(sentence.split()) < MIN_SENTENCE_WORDS or bool(_PHRASES.search(text) or _APPEALS.search(text))
+            or _signs_up(text))
 
 
 def repeats_itself(text: str) -> bool:

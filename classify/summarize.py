@@ -17,7 +17,7 @@ from typing import Any
 
 from classify.articles import Article
 from classify.errors import UsageError
-from classify.junk import is_junk_sentence, junk_lines
+from classify.junk import is_junk_sentence, junk_lines, line_key, recurring_lines
 from classify.parallel import IN_THIS_PROCESS, Batching, Runner
 from classify.sentences import SentenceTokenizer, is_lower_case, normalize, split_lines, split_sentences_in_line
 from classify.sentences import words as word_tokens
@@ -85,12 +85,22 @@ Ranker = Callable[[Candidates, str, int], list[int]]
 that draw at random, so a run can be repeated."""
 
 
-def candidates(text: str, *, filter_junk: bool = True) -> Candidates:
-    """Split text into paragraphs, lines and sentences, leaving out page junk."""
+def article_lines(text: str) -> list[tuple[int, str]]:
+    """(paragraph number, line) of every line of a text: paragraphs split on blank lines, hard-wrapped
+    lines re-joined. What the junk filter judges and the sentences come from."""
     lines: list[tuple[int, str]] = []
     for number, block in enumerate(normalize(text).split("\n\n")):
         lines.extend((number, line) for line in split_lines(block))
+    return lines
+
+
+def candidates(text: str, *, filter_junk: bool = True, furniture: frozenset[str] = frozenset()) -> Candidates:
+    """Split text into paragraphs, lines and sentences, leaving out page junk and the lines whose key
+    (`junk.line_key`) is in `furniture` (the lines that recur across a batch, see `summarize_batch`)."""
+    lines = article_lines(text)
     junk = junk_lines([line for _, line in lines]) if filter_junk else set()
+    if filter_junk and furniture:
+        junk.update(i for i, (_, line) in enumerate(lines) if line_key(line) in furniture)
     sentences: list[str] = []
     paragraphs: list[int] = []
     for i, (paragraph, line) in enumerate(lines):
@@ -295,17 +305,18 @@ DEFAULT_METHOD = "position-centrality"
 
 def summarize(
     text: str, *, title: str = "", length: Length, method: str = DEFAULT_METHOD, filter_junk: bool = True,
-    seed: int = 0,
+    seed: int = 0, furniture: frozenset[str] = frozenset(),
 ) -> Summary:
     """Pick sentences of ``text`` with ``method``; never an empty summary without a note saying why.
 
-    ``seed`` fixes the draw of methods that pick at random (``random``); the others ignore it."""
+    ``seed`` fixes the draw of methods that pick at random (``random``); the others ignore it.
+    ``furniture``: keys of lines to skip as well, found across a batch (`summarize_batch`)."""
     if method not in METHODS:
         raise UsageError(f"unknown summary method {method!r}; choose one of: {', '.join(METHODS)}")
     notes: list[str] = []
     if is_lower_case(text):
         notes.append("text is all lower case: sentence boundaries may be missed")
-    cands = candidates(text, filter_junk=filter_junk)
+    cands = candidates(text, filter_junk=filter_junk, furniture=furniture)
     if not cands.sentences and filter_junk:
         cands = candidates(text, filter_junk=False)
         if cands.sentences:
@@ -370,5 +381,11 @@ def warm_up(length: Length, method: str, seed: int = 0) -> None:
 
 
 def summarize_batch(articles: list[Article], length: Length, method: str, seed: int = 0) -> list[tuple[str, Summary]]:
-    """(id, summary) for a chunk of articles: the unit of work `Runner.map` sends to a worker."""
-    return [(a.id, summarize(a.text, title=a.title, length=length, method=method, seed=seed)) for a in articles]
+    """(id, summary) for a chunk of articles: the unit of work `Runner.map` sends to a worker.
+
+    Lines that recur verbatim across many of the chunk's articles are furniture for all of them. Chunks
+    are cut the same way however they run, so the summaries are too.
+    """
+    furniture = recurring_lines([[line for _, line in article_lines(a.text)] for a in articles])
+    return [(a.id, summarize(a.text, title=a.title, length=length, method=method, seed=seed, furniture=furniture))
+            for a in articles]

@@ -228,3 +228,47 @@ def test_the_report_says_which_topics_macro_f1_leaves_out(run, model_path: Path,
     table = run("evaluate", str(path), "-m", str(model_path))
     assert table.exit_code == 0, table.stderr
     assert f"macro-F1 leaves out {', '.join(sorted(metrics['macro_left_out']))}" in " ".join(table.stdout.split())
+
+
+# --- page furniture --------------------------------------------------------------------------------------
+
+FURNITURE = [
+    "This article is more than 5 years old.",
+    "Have a news tip? Email us at tips@example.com or contact us securely.",
+    "Sign up to our morning briefing and get the news delivered to your inbox.",
+    "Support our journalism: subscribe today for full access to every story.",
+    "Already a subscriber? Log in to continue reading this article.",
+]
+
+
+@pytest.mark.parametrize("method", ["position-centrality", "lead", "lexrank", "lsa", "luhn", "textrank", "kl", "sumbasic",
+                                    "reduction", "edmundson", "random"])
+def test_no_method_picks_page_furniture(method: str) -> None:
+    from classify.summarize import METHODS, Length, summarize
+
+    assert method in METHODS
+    paragraphs = [FURNITURE[0], SECURITY[0], FURNITURE[1], DIPLOMACY[0], FURNITURE[2], MIDDLE_EAST[0],
+                  FURNITURE[3], SECURITY[1], FURNITURE[4], DIPLOMACY[1]]
+    summary = summarize("\n\n".join(paragraphs), length=Length(sentences=5), method=method)
+    assert len(summary.sentences) == 5
+    assert not set(summary.sentences) & set(FURNITURE)
+
+
+def test_a_line_recurring_across_a_batch_is_furniture(run, tmp_path: Path) -> None:
+    footer = "The Valmora Herald has served readers on the northern coast with local reporting since 1921."
+    stories = [SECURITY, DIPLOMACY, MIDDLE_EAST, OTHER[:4], OTHER[2:]]
+    path = write_jsonl(tmp_path / "scraped.jsonl", [{"id": f"a{i}", "text": "\n\n".join([footer, *story])}
+                                                    for i, story in enumerate(stories)])
+    result = run("summarize", str(path), "--method", "lead", "-n", "1", "-f", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    summaries = [json.loads(line)["summary"] for line in result.stdout.splitlines()]
+    assert summaries == [[story[0]] for story in stories]  # the footer, first on every page, is never picked
+    alone = run("summarize", "--method", "lead", "-n", "1", "-", input="\n\n".join([footer, *SECURITY]))
+    assert footer in alone.stdout  # one page cannot show it is furniture
+
+
+def test_duplicate_articles_do_not_make_their_lines_furniture(run, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "dupes.jsonl", [{"id": f"d{i}", "text": "\n\n".join(SECURITY)} for i in range(5)])
+    result = run("summarize", str(path), "--method", "lead", "-n", "1", "-f", "jsonl")
+    assert [json.loads(line)["summary"] for line in result.stdout.splitlines()] == [[SECURITY[0]]] * 5
+    assert result.stderr == ""
