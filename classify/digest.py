@@ -22,6 +22,7 @@ from classify.articles import Article
 from classify.links import http_link
 from classify.model import TopicModel
 from classify.parallel import IN_THIS_PROCESS, Runner
+from classify.progress import track
 from classify.summarize import BATCHING, DEFAULT_METHOD, Length, summarize_batch, warm_up
 from classify.tagging import prepare_model, tag_batch
 
@@ -155,7 +156,7 @@ def build_digest(items: Iterable[tuple[Item, np.ndarray]], topics: list[str]) ->
     for item, values in items:
         kept.append(item)
         signatures.append(values)
-    groups = stories.group(signatures)
+    groups = stories.group(signatures, progress=lambda rows: track(rows, description="Grouping", total=len(signatures)))
     made = [make_story([kept[i] for i in members], topics) for members in groups]
     tagged = [story for story in made if story.labels]
     tagged.sort(key=lambda story: (topics.index(story.topic), *order_key(story, story.topic)))  # type: ignore[arg-type]

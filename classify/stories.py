@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -94,13 +94,15 @@ def similarity(first: np.ndarray, second: np.ndarray) -> float:
 
 
 def group(signatures: Sequence[np.ndarray], lead_threshold: float = LEAD_THRESHOLD,
-          body_threshold: float = BODY_THRESHOLD) -> list[list[int]]:
+          body_threshold: float = BODY_THRESHOLD,
+          progress: Callable[[Iterable[np.ndarray]], Iterable[np.ndarray]] = iter) -> list[list[int]]:
     """Indexes of `signatures` in groups of one story, each group in input order, groups by their first member.
 
     LSH on the openings proposes candidates (the banding datasketch tunes for `lead_threshold`); a
     candidate joins when both similarities pass, and groups are the connected pairs. Identical
     signatures (the same text twice) join at once and only the first goes into the index, so a
-    thousand copies of one text cost a thousand look-ups, not a million comparisons.
+    thousand copies of one text cost a thousand look-ups, not a million comparisons. `progress` wraps the
+    pass over the signatures (a progress bar).
     """
     from datasketch import LeanMinHash, MinHashLSH
 
@@ -114,7 +116,7 @@ def group(signatures: Sequence[np.ndarray], lead_threshold: float = LEAD_THRESHO
 
     index = MinHashLSH(threshold=lead_threshold, num_perm=NUM_PERM)
     first_with: dict[bytes, int] = {}
-    for i, (lead, body) in enumerate(signatures):
+    for i, (lead, body) in enumerate(progress(signatures)):
         key = body.tobytes()
         if key in first_with:
             parent[root(i)] = root(first_with[key])
