@@ -106,6 +106,7 @@ def test_feed_entries_become_members_with_title_link_and_date(run, model_path, f
     untitled = [member for member in found.values() if member["title"] == ""]
     assert len(untitled) == 1 and untitled[0]["link"] is None and untitled[0]["date"] is None
     assert report["counts"]["articles"] == 4
+    assert set(report) == {"stories", "other", "counts"}
 
 
 def test_entry_html_is_cleaned_to_text(run, model_path, feeds):
