@@ -74,8 +74,22 @@ def render_html(report: Digest) -> str:
     style_hash = "sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     everything = report.stories + report.other
     anchors = {story.id: f"story-{number}" for number, story in enumerate(everything)}
-    return template.render(title=TITLE, css=css, style_hash=style_hash, counts=report.counts, sections=sections(report),
-                           other=report.other, anchors=anchors)
+    return template.render(title=TITLE, css=css, style_hash=style_hash, counts=report.counts, summary=counts_line(report.counts),
+                           sections=sections(report), other=report.other, anchors=anchors)
+
+
+def counts_line(counts: dict[str, Any]) -> str:
+    """The report's first line: articles, stories, and inputs that could not be read."""
+    stories = counts["stories"] + counts["other"]
+    line = (f"{plural(counts['articles'], 'article')} in {plural(stories, 'story', 'stories')}: {counts['stories']} with "
+            f"topics, {counts['other']} other")
+    if counts["skipped"]:
+        line += f"; {plural(counts['skipped'], 'input')} could not be read (see the messages of the run)"
+    return line + "."
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
 # --- Markdown -----------------------------------------------------------------------------------------
@@ -103,9 +117,7 @@ def md_link(label: str, url: str) -> str:
 def render_markdown(report: Digest) -> str:
     """Markdown for notes and tickets: the same sections as the HTML page."""
     counts = report.counts
-    lines = [f"# {TITLE}", "",
-             f"{counts['articles']} articles in {counts['stories'] + counts['other']} stories: {counts['stories']} with topics, "
-             f"{counts['other']} other" + (f"; {counts['skipped']} inputs could not be read." if counts["skipped"] else "."), ""]
+    lines = [f"# {TITLE}", "", counts_line(counts), ""]
     all_sections = sections(report)
     lines += [f"- {md_text(section.name)} ({section.count})" for section in all_sections]
     lines += [f"- Other ({counts['other']})", ""]
