@@ -193,17 +193,13 @@ def read_uploads(files: Iterable[tuple[str, bytes]]) -> tuple[list[Article], lis
 # --- the model --------------------------------------------------------------------------------------
 
 
-def model_info(model: TopicModel) -> dict[str, Any]:
-    """What a user needs to trust the model: topics, thresholds, cross-validated metrics, data, versions."""
-    meta = model.meta.to_json()
-    return {
-        "topics": model.topics,
-        "thresholds": {topic: round(float(t), 4) for topic, t in zip(model.topics, model.thresholds, strict=True)},
-        "metrics": meta["cross_validation"],
-        "training_data": meta["training_data"],
-        "created": meta["created"],
-        "versions": {"classify (model)": meta["classify_version"], **meta["versions"], "classify (server)": __version__},
-    }
+def served_model_info(model: TopicModel) -> dict[str, Any]:
+    """`classify info`'s record of the model (topics, thresholds, figures, data, settings), plus the server's version."""
+    from classify.model_info import model_info
+
+    info = model_info(model)
+    info["versions"]["classify (server)"] = __version__
+    return info
 
 
 # --- the app ----------------------------------------------------------------------------------------
@@ -257,7 +253,7 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
         return JSONResponse({"articles": [{"id": a.id, "title": a.title, "text": a.text} for a in articles],
                              "problems": problems})
 
-    info = model_info(model)
+    info = served_model_info(model)
 
     async def api_model(request: Request) -> Response:
         return JSONResponse(info)

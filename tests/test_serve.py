@@ -122,7 +122,7 @@ def test_model_describes_topics_thresholds_metrics_data_and_versions(client: Tes
     info = client.get("/api/model").json()
     assert info["topics"] == ["diplomacy", "middle-east", "security"]
     assert set(info["thresholds"]) == set(info["topics"]) and all(0 < t < 1 for t in info["thresholds"].values())
-    assert "macro_f1" in info["metrics"]["metrics"]
+    assert "macro_f1" in info["cross_validation"]["metrics"] and info["cross_source"] is None
     assert info["training_data"]["sha256"] == model.meta.training_data.sha256
     assert info["training_data"]["articles"] == 24
     assert {"scikit-learn", "numpy", "classify (server)"} <= set(info["versions"])

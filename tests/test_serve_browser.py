@@ -161,3 +161,24 @@ def test_a_hostile_article_is_shown_as_text_and_runs_nothing(page, tmp_path: Pat
     assert page.evaluate("window.__pwned") is None
     assert page.is_visible("body")
     assert page.events == []
+
+
+def test_the_model_line_gives_cross_validated_and_cross_source_figures(browser, run, seeds_dir: Path,
+                                                                         tmp_path: Path) -> None:
+    check = tmp_path / "other-source.jsonl"
+    rows = [{"text": SECURITY[3], "labels": ["security"]}, {"text": DIPLOMACY[0], "labels": ["diplomacy"]},
+            {"text": MIDDLE_EAST[1], "labels": ["middle-east"]}, {"text": OTHER[1], "labels": []}]
+    check.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    path = tmp_path / "checked.npz"
+    assert run("train", str(seeds_dir), "-m", str(path), "--check", str(check)).exit_code == 0
+    model = load_model(path)
+    own, elsewhere = model.meta.cross_validation.metrics["macro_f1"], model.meta.cross_source.metrics["macro_f1"]
+    with live_server(create_app(model)) as base:
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.goto(base)
+        tab.wait_for_function("() => document.getElementById('model').textContent.includes('security')")
+        line = tab.locator("#model").inner_text()
+        context.close()
+    assert f"cross-validated macro F1 {own:.2f}" in line
+    assert f"macro F1 {elsewhere:.2f} on {check}" in line

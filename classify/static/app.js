@@ -313,10 +313,14 @@ function render(articles, tags, summaries) {
 
 function describeModel(info) {
   const data = info.training_data || {};
-  const metrics = (info.metrics && info.metrics.metrics) || {};
+  const metrics = (info.cross_validation && info.cross_validation.metrics) || {};
+  const elsewhere = (info.cross_source && info.cross_source.metrics) || {};
   const parts = [`Model topics: ${info.topics.join(", ")}`];
   if (data.articles) parts.push(`trained on ${data.articles} articles (${data.source || "unknown source"})`);
   if (typeof metrics.macro_f1 === "number") parts.push(`cross-validated macro F1 ${metrics.macro_f1.toFixed(2)}`);
+  if (typeof elsewhere.macro_f1 === "number") {
+    parts.push(`macro F1 ${elsewhere.macro_f1.toFixed(2)} on ${info.cross_source.data}`);
+  }
   $("model").textContent = parts.join(" · ");
 }
 
