@@ -7,8 +7,9 @@ sklearn.feature_extraction.text, sklearn.linear_model"`, and prints each median 
 baseline's. The cases: `classify tag ARTICLE.txt` with the default model (CLASSIFY_MODEL pointing at
 one built from the bundled seeds, so the staleness check runs as a user's does; target ≤ 0.35×) and
 with a model trained on ../shared/data/allsides (482k terms; target ≤ 0.4×), both as the table and
-as JSON; the floor any numpy program pays (`python -c "import numpy"`); typer's own start
-(`classify --version`); `classify --help`; and `classify summarize ARTICLE.txt`. Then lists, with
+as JSON; the floor any numpy program pays (`python -c "import numpy"`); typer, with and without
+the pydantic it imports to convert arguments (`typer._adapters`); `classify --version`, `classify
+--help`; and `classify summarize ARTICLE.txt` (default method). Then lists, with
 `python -X importtime`, what `tag` (table and JSON), `--help` and `summarize` import.
 """
 
@@ -66,6 +67,8 @@ def main() -> None:
         "tag, default model, json": command([*CLASSIFY, "tag", article, "-f", "json"], env=env),
         "tag, allsides model": command([*CLASSIFY, "tag", article, "-m", str(allsides)]),
         "tag, allsides model, json": command([*CLASSIFY, "tag", article, "-m", str(allsides), "-f", "json"]),
+        "import typer": command([PYTHON, "-c", "import typer"]),
+        "import typer + its pydantic": command([PYTHON, "-c", "import typer, typer._adapters"]),
         "classify --version": command([*CLASSIFY, "--version"]),
         "classify --help": command([*CLASSIFY, "--help"]),
         "summarize (default method)": command([*CLASSIFY, "summarize", article]),

