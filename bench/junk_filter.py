@@ -15,7 +15,8 @@ from pathlib import Path
 
 from classify.articles import Article
 from classify.junk import is_junk_line, line_key, recurring_lines
-from classify.summarize import Length, article_lines, candidates, summarize, summarize_many
+from classify.sentences import paragraph_lines
+from classify.summarize import Length, candidates, summarize, summarize_many
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FURNITURE = [
@@ -111,7 +112,7 @@ def main() -> None:
     recurring = 0
     for start in range(0, len(bbc), 32):
         chunk = bbc[start:start + 32]
-        furniture = recurring_lines([[line for _, line in article_lines(a["text"])] for a in chunk])
+        furniture = recurring_lines([[line for _, line in paragraph_lines(a["text"])] for a in chunk])
         recurring += sum(line_key(sentence) in furniture for a in chunk for sentence in a["summary"].split("\n"))
     print(f"BBC reference sentences that are whole lines recurring across a batch of 32 (the batch rule drops them): "
           f"{recurring}")

@@ -23,7 +23,7 @@ from classify.links import http_link
 from classify.model import TopicModel
 from classify.parallel import IN_THIS_PROCESS, Runner
 from classify.progress import track
-from classify.summarize import BATCHING, DEFAULT_METHOD, Length, summarize_batch, warm_up
+from classify.summarize import BATCHING, DEFAULT_LENGTH, DEFAULT_METHOD, Length, summarize_batch, warm_up
 from classify.tagging import prepare_model, tag_batch
 
 
@@ -183,5 +183,5 @@ def digest(
     runner: Runner = IN_THIS_PROCESS,
 ) -> Digest:
     """Articles in, report structure out: the whole digest without rendering."""
-    items = read_items(articles, model, length=length or Length(sentences=3), method=method, runner=runner)
+    items = read_items(articles, model, length=length or DEFAULT_LENGTH, method=method, runner=runner)
     return build_digest(items, list(model.topics))

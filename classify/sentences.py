@@ -100,14 +100,22 @@ def split_lines(paragraph: str) -> list[str]:
     return lines
 
 
+def paragraph_lines(text: str) -> list[tuple[int, str]]:
+    """(paragraph number, line) of every line of a text: paragraphs split on blank lines, hard-wrapped
+    lines re-joined (`split_lines`). The one place text is cut into paragraphs: the junk filter judges
+    these lines and sentences are split from them."""
+    lines: list[tuple[int, str]] = []
+    for number, block in enumerate(re.split(r"\n\s*\n", normalize(text))):
+        lines.extend((number, line) for line in split_lines(block))
+    return lines
+
+
 def split_paragraphs(text: str) -> list[list[str]]:
     """Split text into paragraphs (blank-line separated) of sentences; lines are split first."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", normalize(text)):
-        sentences = [s for line in split_lines(block) for s in split_sentences_in_line(line)]
-        if sentences:
-            paragraphs.append(sentences)
-    return paragraphs
+    paragraphs: dict[int, list[str]] = {}
+    for number, line in paragraph_lines(text):
+        paragraphs.setdefault(number, []).extend(split_sentences_in_line(line))
+    return [sentences for sentences in paragraphs.values() if sentences]
 
 
 def split_sentences_in_line(line: str) -> list[str]:

@@ -125,7 +125,7 @@ def articles_from(payload: dict[str, Any]) -> list[Article]:
 
 def length_from(payload: dict[str, Any]) -> Any:
     """The summary length asked for (`sentences`, `ratio` or `words`), the CLI's default when none is."""
-    from classify.summarize import DEFAULT_LENGTH, Length
+    from classify.summarize import Length
 
     given = {name: payload[name] for name in LENGTH_FIELDS if payload.get(name) is not None}
     for name, value in given.items():
@@ -133,10 +133,8 @@ def length_from(payload: dict[str, Any]) -> Any:
         if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
             kind = "a whole number" if whole else "a number"
             raise ApiError(422, f"{name} must be {kind}, not {json.dumps(value)}")
-    if not given:
-        return DEFAULT_LENGTH
     try:
-        return Length(**given)
+        return Length.asked(**given)
     except UsageError as error:
         raise ApiError(422, str(error)) from None
 

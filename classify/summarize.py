@@ -19,7 +19,7 @@ from classify.articles import Article
 from classify.errors import UsageError
 from classify.junk import is_junk_sentence, junk_lines, line_key, recurring_lines
 from classify.parallel import IN_THIS_PROCESS, Batching, Runner
-from classify.sentences import SentenceTokenizer, is_lower_case, normalize, split_lines, split_sentences_in_line
+from classify.sentences import SentenceTokenizer, is_lower_case, paragraph_lines, split_sentences_in_line
 from classify.sentences import words as word_tokens
 
 
@@ -42,13 +42,26 @@ class Length:
         if self.words is not None and self.words < 1:
             raise UsageError(f"words must be at least 1, not {self.words}")
 
+    @classmethod
+    def asked(cls, sentences: int | None = None, ratio: float | None = None, words: int | None = None, *,
+              names: tuple[str, str, str] = ("sentences", "ratio", "words")) -> Length:
+        """The one length a caller asked for, `DEFAULT_LENGTH` when none; asking for several is a usage error
+        naming them as the caller calls them (`names`: the CLI's flags, the API's fields)."""
+        given = [name for name, value in zip(names, (sentences, ratio, words), strict=True) if value is not None]
+        if len(given) > 1:
+            raise UsageError(f"give one summary length, not {' and '.join(given)}")
+        if not given:
+            return DEFAULT_LENGTH
+        return cls(sentences=sentences, ratio=ratio, words=words)
+
     def __str__(self) -> str:
         if self.sentences is not None:
             return f"{self.sentences} sentences"
         return f"{self.ratio:.0%} of the sentences" if self.ratio is not None else f"{self.words} words"
 
 
-DEFAULT_LENGTH = Length(sentences=3)
+DEFAULT_SENTENCES = 3
+DEFAULT_LENGTH = Length(sentences=DEFAULT_SENTENCES)
 
 
 @dataclass
@@ -85,19 +98,10 @@ Ranker = Callable[[Candidates, str, int], list[int]]
 that draw at random, so a run can be repeated."""
 
 
-def article_lines(text: str) -> list[tuple[int, str]]:
-    """(paragraph number, line) of every line of a text: paragraphs split on blank lines, hard-wrapped
-    lines re-joined. What the junk filter judges and the sentences come from."""
-    lines: list[tuple[int, str]] = []
-    for number, block in enumerate(normalize(text).split("\n\n")):
-        lines.extend((number, line) for line in split_lines(block))
-    return lines
-
-
 def candidates(text: str, *, filter_junk: bool = True, furniture: frozenset[str] = frozenset()) -> Candidates:
     """Split text into paragraphs, lines and sentences, leaving out page junk and the lines whose key
     (`junk.line_key`) is in `furniture` (the lines that recur across a batch, see `summarize_batch`)."""
-    lines = article_lines(text)
+    lines = paragraph_lines(text)
     junk = junk_lines([line for _, line in lines]) if filter_junk else set()
     if filter_junk and furniture:
         junk.update(i for i, (_, line) in enumerate(lines) if line_key(line) in furniture)
@@ -386,6 +390,6 @@ def summarize_batch(articles: list[Article], length: Length, method: str, seed: 
     Lines that recur verbatim across many of the chunk's articles are furniture for all of them. Chunks
     are cut the same way however they run, so the summaries are too.
     """
-    furniture = recurring_lines([[line for _, line in article_lines(a.text)] for a in articles])
+    furniture = recurring_lines([[line for _, line in paragraph_lines(a.text)] for a in articles])
     return [(a.id, summarize(a.text, title=a.title, length=length, method=method, seed=seed, furniture=furniture))
             for a in articles]

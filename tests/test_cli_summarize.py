@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from classify.cli.summarize import METHOD_NAMES
 from classify.summarize import DEFAULT_METHOD, METHODS
 from tests.test_summarize import ARTICLE_SENTENCES, STORY
 
@@ -78,8 +77,10 @@ def test_empty_input_is_never_a_silent_empty_summary(run) -> None:
     assert "no sentences found" in result.stderr
 
 
-def test_cli_lists_every_method_with_the_default_first() -> None:
-    assert set(METHOD_NAMES) == set(METHODS) and METHOD_NAMES[0] == DEFAULT_METHOD
+def test_method_choices_are_the_registry_with_the_default_first() -> None:
+    from classify.cli.summarize import Method
+
+    assert [m.value for m in Method] == [DEFAULT_METHOD, *(m for m in METHODS if m != DEFAULT_METHOD)]
 
 
 def test_jobs_keep_input_order_and_match_one_process(tmp_path, workers_used) -> None:

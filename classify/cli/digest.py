@@ -20,6 +20,7 @@ from classify.cli.app import (
     require_inputs,
     say,
 )
+from classify.summarize import DEFAULT_SENTENCES
 
 
 class DigestFormat(StrEnum):
@@ -36,7 +37,7 @@ def digest_command(
                                               help="html: one self-contained page; md: for notes; json: for machines.")] = (
         DigestFormat.html),
     model_path: ModelOption = None,
-    sentences: Annotated[int, typer.Option("--sentences", "-n", min=1, help="Summary sentences per story.")] = 3,
+    sentences: Annotated[int, typer.Option("--sentences", "-n", min=1, help="Summary sentences per story.")] = DEFAULT_SENTENCES,
     fetch: Annotated[bool, typer.Option("--fetch", help="Download http(s) URLs given as inputs (feeds or pages).")] = False,
     encoding: EncodingOption = None,
     jobs: JobsOption = 1,

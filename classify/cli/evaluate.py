@@ -24,6 +24,7 @@ from classify.cli.app import (
 )
 from classify.cli.summarize import DEFAULT, Method
 from classify.errors import UsageError
+from classify.summarize import DEFAULT_SENTENCES
 
 if TYPE_CHECKING:
     from classify.articles import Article
@@ -69,7 +70,7 @@ def evaluate_command(
     ] = None,
     sentences: Annotated[
         int | None, typer.Option("--sentences", "-n", min=1, show_default=False,
-                                 help="With --summaries: sentences per summary [default: 3].")
+                                 help=f"With --summaries: sentences per summary [default: {DEFAULT_SENTENCES}].")
     ] = None,
     jobs: JobsOption = 1,
     scheduler: SchedulerOption = None,
@@ -98,7 +99,8 @@ def evaluate_command(
     reporter = ProblemReporter()
     articles = iter_articles(data, encoding=encoding, on_problem=reporter, require_labels=not summaries)
     if summaries:
-        _evaluate_summaries(articles, [m.value for m in methods or (DEFAULT, Method("lead"))], sentences or 3, fmt)
+        chosen = [m.value for m in methods or (DEFAULT, Method("lead"))]
+        _evaluate_summaries(articles, chosen, sentences or DEFAULT_SENTENCES, fmt)
     else:
         _evaluate_tags(track(articles, description="Evaluating"), data, model_path, fmt, plot, runner)
     reporter.finish()

@@ -21,12 +21,12 @@ from classify.cli.app import (
     say,
 )
 from classify.errors import UsageError, one_line
+from classify.summarize import DEFAULT_METHOD, DEFAULT_SENTENCES, METHODS
 
-# Kept in step with classify.summarize.METHODS by a test; listed here so `--help` needs no sumy import.
-METHOD_NAMES = ("position-centrality", "lead", "lexrank", "lsa", "luhn", "textrank", "kl", "sumbasic",
-                "reduction", "edmundson", "random")
+# From the registry (importing it loads no method's libraries), the default first as --help lists it.
+METHOD_NAMES = (DEFAULT_METHOD, *(name for name in METHODS if name != DEFAULT_METHOD))
 Method = StrEnum("Method", {name: name for name in METHOD_NAMES})  # type: ignore[misc]
-DEFAULT = Method(METHOD_NAMES[0])
+DEFAULT = Method(DEFAULT_METHOD)
 
 
 class SummaryFormat(StrEnum):
@@ -39,7 +39,8 @@ class SummaryFormat(StrEnum):
 def summarize_command(
     inputs: Inputs = None,
     sentences: Annotated[
-        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences per summary [default: 3].", show_default=False)
+        int | None, typer.Option("--sentences", "-n", min=1, help=f"Sentences per summary [default: {DEFAULT_SENTENCES}].",
+                                   show_default=False)
     ] = None,
     ratio: Annotated[
         float | None, typer.Option("--ratio", "-r", help="Share of the article's sentences, e.g. 0.2.")
@@ -74,16 +75,12 @@ def summarize_command(
     from classify.inputs import iter_articles
     from classify.outputs import output_stream, refuse_overwriting, write_records
     from classify.progress import track
-    from classify.summarize import DEFAULT_LENGTH, Length, summarize_many, summary_record
+    from classify.summarize import Length, summarize_many, summary_record
 
     runner = build_runner(jobs, scheduler)
     if seed is not None and method.value != "random":
         raise UsageError(f"--seed only applies to --method random, not {method.value}")
-    given = [flag for flag, value in (("--sentences", sentences), ("--ratio", ratio), ("--words", words)) if value is not None]
-    if len(given) > 1:
-        raise UsageError(f"give one summary length, not {' and '.join(given)}")
-    length = (Length(ratio=ratio) if ratio is not None else Length(words=words) if words is not None
-              else Length(sentences=sentences) if sentences is not None else DEFAULT_LENGTH)
+    length = Length.asked(sentences, ratio, words, names=("--sentences", "--ratio", "--words"))
     sources = require_inputs(inputs)
     refuse_overwriting(output, "-o", sources)
     reporter = ProblemReporter()
