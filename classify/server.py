@@ -1,6 +1,6 @@
 """`classify serve`: the tagger and summarizer behind a local web page and a JSON API.
 
-Built on Starlette rather than FastAPI: the API is four routes whose checks must produce our own
+Built on Starlette rather than FastAPI: the API is a few routes whose checks must produce our own
 messages and statuses (400 bad input, 413, 415, 422 bad parameters), which FastAPI's pydantic layer
 would answer with its own error shape; Starlette gives the same ASGI stack (uvicorn, anyio's thread
 pool, the test client) without a second validation library to keep in step.
@@ -8,7 +8,8 @@ pool, the test client) without a second validation library to keep in step.
 The model is loaded once by the command and shared by every request. Tagging, summarizing and
 reading uploaded files run in worker threads, so a slow article never stalls the event loop that
 serves the page and the other requests. Records are the ones the CLI writes: this module only turns
-requests into `Article`s and options, then calls `classify.tagging` and `classify.summarize`.
+requests into `Article`s and options, then calls `classify.tagging` and `classify.summarize` (and, for
+dropped files, `classify.digest` and `classify.report`, whose report is served as `classify digest` writes it).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import tempfile
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from html import escape
 from pathlib import Path
@@ -48,12 +51,16 @@ MAX_FILES = 100
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; frame-src 'self'"
 )
+REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+"""For a digest report, shown in the page's sandboxed frame: its own inline style (which the report's meta
+policy further pins to a hash), nothing else, and only inside our page."""
+MAX_REPORTS = 8
 SECURITY_HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
@@ -188,6 +195,32 @@ def read_uploads(files: Iterable[tuple[str, bytes]]) -> tuple[list[Article], lis
     return articles, problems
 
 
+async def uploaded_articles(request: Request, max_body: int) -> tuple[list[Article], list[str], dict[str, str]]:
+    """The articles in a multipart request's `files` (read as `classify tag` reads files), the problems met,
+    and the request's other (text) fields."""
+    from classify.inputs.formats import known_suffixes
+
+    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if content_type != "multipart/form-data":
+        raise ApiError(415, "send files as multipart/form-data in the field `files`")
+    suffixes = known_suffixes()
+    async with request.form(max_files=MAX_FILES, max_fields=MAX_FILES, max_part_size=max_body) as form:
+        uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
+        if not uploads:
+            raise ApiError(400, "no files: send them in the multipart field `files`")
+        for upload in uploads:
+            suffix = Path(upload.filename or "").suffix.lower()
+            if suffix not in suffixes:
+                raise ApiError(415, f"{upload.filename}: cannot read {suffix or 'files without an extension'}; "
+                                    f"drop {', '.join(s for s in suffixes if s)} files")
+        files = [(upload.filename or "upload", await upload.read()) for upload in uploads]
+        fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+    articles, problems = await run_in_threadpool(read_uploads, files)
+    if not articles:
+        raise ApiError(400, "; ".join(problems) or "no articles in these files")
+    return articles, problems, fields
+
+
 # --- the model --------------------------------------------------------------------------------------
 
 
@@ -229,27 +262,40 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
         return JSONResponse(single(payload, await run_in_threadpool(summary_records, articles, length, method)))
 
     async def api_read(request: Request) -> Response:
-        content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-        if content_type != "multipart/form-data":
-            raise ApiError(415, "send files as multipart/form-data in the field `files`")
-        from classify.inputs.formats import known_suffixes
-
-        suffixes = known_suffixes()  # the file kinds `classify tag` reads
-        async with request.form(max_files=MAX_FILES, max_fields=MAX_FILES, max_part_size=max_body) as form:
-            uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
-            if not uploads:
-                raise ApiError(400, "no files: send them in the multipart field `files`")
-            for upload in uploads:
-                suffix = Path(upload.filename or "").suffix.lower()
-                if suffix not in suffixes:
-                    raise ApiError(415, f"{upload.filename}: cannot read {suffix or 'files without an extension'}; "
-                                        f"drop {', '.join(s for s in suffixes if s)} files")
-            files = [(upload.filename or "upload", await upload.read()) for upload in uploads]
-        articles, problems = await run_in_threadpool(read_uploads, files)
-        if not articles:
-            raise ApiError(400, "; ".join(problems) or "no articles in these files")
+        articles, problems, _ = await uploaded_articles(request, max_body)
         return JSONResponse({"articles": [{"id": a.id, "title": a.title, "text": a.text} for a in articles],
                              "problems": problems})
+
+    reports: OrderedDict[str, str] = OrderedDict()
+
+    def digest_report(articles: list[Article], sentences: int, skipped: int) -> tuple[str, dict[str, Any]]:
+        from classify.digest import digest
+        from classify.report import render
+        from classify.summarize import Length
+
+        report = digest(articles, model, length=Length(sentences=sentences))
+        report.skipped = skipped
+        return render(report, "html"), report.counts
+
+    async def api_digest(request: Request) -> Response:
+        articles, problems, fields = await uploaded_articles(request, max_body)
+        sentences = fields.get("sentences", "3")
+        if not sentences.isdigit() or int(sentences) < 1:
+            raise ApiError(422, f"sentences must be a whole number of at least 1, not {sentences!r}")
+        html, counts = await run_in_threadpool(digest_report, articles, int(sentences), len(problems))
+        token = secrets.token_urlsafe(16)
+        reports[token] = html
+        while len(reports) > MAX_REPORTS:
+            reports.popitem(last=False)
+        return JSONResponse({"report": f"/digest/{token}", "articles": counts["articles"],
+                             "stories": counts["stories"] + counts["other"], "problems": problems})
+
+    async def digest_page(request: Request) -> Response:
+        html = reports.get(request.path_params["token"])
+        if html is None:
+            raise ApiError(404, "no such report (the server keeps the last few); drop the files again")
+        return HTMLResponse(html, headers={"content-security-policy": REPORT_POLICY, "x-frame-options": "SAMEORIGIN",
+                                           "cache-control": "no-store"})
 
     info = served_model_info(model)
 
@@ -285,6 +331,8 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
             Route("/api/summarize", api_summarize, methods=["POST"]),
             Route("/api/read", api_read, methods=["POST"]),
             Route("/api/model", api_model, methods=["GET"]),
+            Route("/api/digest", api_digest, methods=["POST"]),
+            Route("/digest/{token}", digest_page, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         exception_handlers={ApiError: api_error, HTTPException: http_error, ClassifyError: library_error,
@@ -311,8 +359,10 @@ class Guard:
             return
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            if message["type"] == "http.response.start":  # a response's own policy (a report's) is kept
+                sent = list(message.get("headers", []))
+                own = {name.lower() for name, _ in sent}
+                message["headers"] = sent + [(name, value) for name, value in SECURITY_HEADERS if name not in own]
             await send(message)
 
         headers = Headers(scope=scope)

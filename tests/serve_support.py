@@ -1,4 +1,4 @@
-"""A real uvicorn server in a thread, on a free loopback port, for the page and concurrency tests."""
+"""For the serve tests: a real uvicorn server in a thread on a free loopback port, and a small RSS feed."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import uvicorn
 
 from classify.cli.serve import listen
+from tests.conftest import DIPLOMACY, OTHER, SECURITY
 
 
 @contextmanager
@@ -31,3 +32,17 @@ def live_server(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Evening Wire</title><link>https://wire.example/</link>
+<item><title>Strike at the border</title><link>https://wire.example/strike</link><description>{security}</description></item>
+<item><title>Envoys meet</title><link>https://wire.example/talks</link><description>{diplomacy}</description></item>
+<item><title>&lt;img src=x onerror=alert(1)&gt; Cup final</title><description>{other}</description></item>
+</channel></rss>
+"""
+
+
+def feed() -> bytes:
+    """Three stories (security, diplomacy, a cup final whose title carries markup) as an RSS 2.0 file."""
+    return FEED.format(security=" ".join(SECURITY), diplomacy=" ".join(DIPLOMACY), other=" ".join(OTHER[:2])).encode()

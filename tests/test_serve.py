@@ -13,6 +13,7 @@ from classify.model import TopicModel
 from classify.model_file import load_model
 from classify.server import create_app
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.serve_support import feed
 
 ALL_THREE = " ".join([SECURITY[0], DIPLOMACY[0], MIDDLE_EAST[1]])
 ARTICLES = [
@@ -213,8 +214,8 @@ def test_unknown_host_is_refused(model: TopicModel) -> None:
 # --- reading dropped files ----------------------------------------------------------------------------
 
 
-def upload(client: TestClient, *files: tuple[str, bytes]):
-    return client.post("/api/read", files=[("files", (name, data)) for name, data in files])
+def upload(client: TestClient, *files: tuple[str, bytes], path: str = "/api/read", **fields: str):
+    return client.post(path, files=[("files", (name, data)) for name, data in files], data=fields)
 
 
 def test_read_files_as_the_cli_reads_them(client: TestClient) -> None:
@@ -245,3 +246,24 @@ def test_read_errors(client: TestClient) -> None:
     assert_error(client.post("/api/read", json={"text": "x"}), 415, "multipart/form-data")
     assert_error(client.post("/api/read", data={"other": "field"}, files=[("other", ("a.txt", b"x"))]), 400, "`files`")
     assert_error(upload(client, ("big.txt", b"x" * 60_000)), 413)
+
+
+def test_a_feed_becomes_the_digest_report(client: TestClient) -> None:
+    response = upload(client, ("wire.rss", feed()), path="/api/digest", sentences="2")
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["articles"] == 3 and data["stories"] == 3 and data["problems"] == []
+    assert re.fullmatch(r"/digest/[\w-]{20,}", data["report"])
+    report = client.get(data["report"])
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
+    assert "Strike at the border" in report.text and "Envoys meet" in report.text
+    assert "&lt;img src=x onerror=alert(1)&gt; Cup final" in report.text and "<img" not in report.text
+    policy = report.headers["content-security-policy"]
+    assert "script-src" not in policy and "default-src 'none'" in policy and "frame-ancestors 'self'" in policy
+    assert report.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_digest_errors(client: TestClient) -> None:
+    assert_error(upload(client, ("wire.rss", feed()), path="/api/digest", sentences="none"), 422, "sentences")
+    assert_error(upload(client, ("notes.pdf", b"%PDF"), path="/api/digest"), 415, "notes.pdf")
+    assert_error(client.get("/digest/not-a-report"), 404, "drop the files again")

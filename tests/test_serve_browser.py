@@ -11,7 +11,7 @@ import pytest
 from classify.model_file import load_model
 from classify.server import create_app
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
-from tests.serve_support import live_server
+from tests.serve_support import feed, live_server
 
 TIMEOUT_MS = 20_000
 PAIRS = [(SECURITY[1], SECURITY[2]), (DIPLOMACY[1], DIPLOMACY[2]), (MIDDLE_EAST[0], OTHER[2]), (OTHER[4], SECURITY[3])]
@@ -182,3 +182,19 @@ def test_the_model_line_gives_cross_validated_and_cross_source_figures(browser, 
         context.close()
     assert f"cross-validated macro F1 {own:.2f}" in line
     assert f"macro F1 {elsewhere:.2f} on {check}" in line
+
+
+def test_a_dropped_feed_is_shown_as_the_digest_report(page, tmp_path: Path) -> None:
+    wire = tmp_path / "wire.rss"
+    wire.write_bytes(feed())
+    page.set_input_files("#files", str(wire))
+    page.wait_for_selector("#digest-view iframe")
+    assert page.locator(".result").count() == 3, "the feed's articles are listed too"
+    report = page.frame_locator("#digest-view iframe")
+    titles = report.locator("h3").all_inner_texts()
+    assert "Strike at the border" in titles and "Envoys meet" in titles
+    assert "<img src=x onerror=alert(1)> Cup final" in report.locator("body").inner_text()
+    assert report.locator("img").count() == 0
+    assert page.get_by_text("Open the digest report").get_attribute("href").startswith("/digest/")
+    assert page.is_visible("#digest")
+    assert page.evaluate("window.__pwned") is None and page.events == []

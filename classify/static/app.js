@@ -7,7 +7,9 @@ const OPEN_UP_TO = 3; // with more articles than this, each starts folded to its
 const WORD = "[\\p{L}\\p{N}_]";
 const GAP = "[^\\p{L}\\p{N}_]+";
 
-const state = { articles: [], tags: [], run: 0 };
+const FEED = /\.(rss|atom|xml)$/i;
+
+const state = { articles: [], tags: [], files: [], run: 0 };
 const $ = (id) => document.getElementById(id);
 
 function element(tag, className, text) {
@@ -136,6 +138,9 @@ function analyzePasted() {
 async function readFiles(files) {
   if (!files.length) return;
   const run = ++state.run;
+  state.files = files;
+  $("digest").hidden = true;
+  $("digest-view").replaceChildren();
   showError("");
   setStatus(`Reading ${files.length} file${files.length === 1 ? "" : "s"}…`);
   const articles = [];
@@ -155,6 +160,33 @@ async function readFiles(files) {
   if (articles.length) await analyze(articles);
   else setStatus("");
   if (problems.length) showError(problems.join("\n"));
+  if (articles.length > 1 || files.some((file) => FEED.test(file.name))) $("digest").hidden = false;
+  if (articles.length && files.some((file) => FEED.test(file.name))) await digestReport();
+}
+
+async function digestReport() {
+  // The `classify digest` report of the files read last, rendered by the server and shown in a sandboxed frame.
+  const form = new FormData();
+  for (const file of state.files) form.append("files", file, file.name);
+  form.append("sentences", String(summaryOptions().sentences || 3));
+  setStatus("Making the digest report…");
+  try {
+    const data = await api("/api/digest", { method: "POST", body: form });
+    const view = $("digest-view");
+    const link = element("a", "", "Open the digest report in its own tab");
+    link.href = data.report;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    const frame = element("iframe", "digest-frame");
+    frame.title = "Digest report";
+    frame.setAttribute("sandbox", "");
+    frame.src = data.report;
+    view.replaceChildren(element("h2", "", `Digest: ${data.stories} stories from ${data.articles} articles`), link, frame);
+    setStatus("Digest report ready.");
+  } catch (error) {
+    showError(error.message);
+    setStatus("");
+  }
 }
 
 // --- drawing one article: tags, reasons, summary, and the text with both highlighted ---
@@ -275,7 +307,7 @@ function tagList(record) {
 function reasonList(record) {
   const list = element("dl", "reasons");
   for (const [topic, terms] of Object.entries(record.reasons || {})) {
-    list.append(element("dt", "", `${topic}:`), element("dd", "", terms.join(", ")));
+    list.append(element("dt", `t${colourOf(record, topic)}`, `${topic}:`), element("dd", "", terms.join(", ")));
   }
   return list;
 }
@@ -363,6 +395,7 @@ function wire() {
   drop.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") $("files").click();
   });
+  $("digest").addEventListener("click", digestReport);
   $("length-kind").addEventListener("change", lengthKindChanged);
   $("length-value").addEventListener("change", resummarize);
   $("method").addEventListener("change", resummarize);
