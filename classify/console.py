@@ -5,7 +5,7 @@ with "Interrupted." and exit 130 like everywhere else, not a traceback.
 
 At exit the garbage collector is frozen first: the interpreter's last full collection walks every
 object scikit-learn, sumy and a model created, only for the memory to go back to the system anyway
-(0.1-0.2 s of a one-article `tag`, 40 ms of a one-article `summarize`; bench/cold_start.py). Objects
+(a noticeable share of a one-article run; docs/benchmarks.md has the figures from bench/cold_start.py). Objects
 are still released and atexit handlers still run; only that final cycle search is skipped.
 """
 
@@ -14,6 +14,23 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
+import threading
+
+INTERRUPTED = "Interrupted."
+_INTERRUPT_SHOWN = threading.Event()
+
+
+def say_interrupted() -> None:
+    """The one message for Ctrl-C (exit 130), shown once per run: the interrupt passes through several
+    layers (the command, the parser, the program, the import), and each may be the first to see it."""
+    if not _INTERRUPT_SHOWN.is_set():
+        _INTERRUPT_SHOWN.set()
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+
+
+def interrupt_handled() -> None:
+    """A run has ended: the next one (tests run many in one process) may say it was interrupted again."""
+    _INTERRUPT_SHOWN.clear()
 
 
 def main() -> None:
@@ -22,6 +39,6 @@ def main() -> None:
     try:
         from classify.cli import app
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        say_interrupted()
         raise SystemExit(130) from None
     app(prog_name="classify")

@@ -14,13 +14,13 @@ import typer
 from typer.core import TyperGroup
 
 from classify import __version__, progress
+from classify.console import interrupt_handled, say_interrupted
 from classify.errors import BadRecordsError, ClassifyError, InputError, InputNote, UsageError, one_line
 
 if TYPE_CHECKING:
     from classify.parallel import Runner
 
 DEBUG = False
-INTERRUPTED = "Interrupted."
 
 
 PARSER_EXCEPTIONS = (typer.TyperException, typer.Exit, typer.Abort)
@@ -54,8 +54,7 @@ class ClassifyGroup(TyperGroup):
             say(f"Error: {error}")
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
-            say(INTERRUPTED)
-            _INTERRUPT_SHOWN.set()
+            say_interrupted()
             raise typer.Exit(130) from None
         except BrokenPipeError:
             _silence_stdout()
@@ -80,20 +79,17 @@ class ClassifyGroup(TyperGroup):
         try:
             return super().main(globals_first(sys.argv[1:] if args is None else args), *rest, **kwargs)
         except SystemExit as exit_:
-            if exit_.code == 130 and not _INTERRUPT_SHOWN.is_set():
-                say(INTERRUPTED)  # Ctrl-C while Typer was still parsing the command line
+            if exit_.code == 130:
+                say_interrupted()  # Ctrl-C while Typer was still parsing the command line
             raise
         finally:
-            _INTERRUPT_SHOWN.clear()
+            interrupt_handled()
             try:
                 sys.stdout.flush()
             except BrokenPipeError:
                 _silence_stdout()
             except (OSError, ValueError):
                 pass
-
-
-_INTERRUPT_SHOWN = threading.Event()
 
 
 def _tidy_help(params: Sequence[Any]) -> None:
@@ -151,8 +147,7 @@ class ClassifyTyper(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except KeyboardInterrupt:
-            if not _INTERRUPT_SHOWN.is_set():
-                say(INTERRUPTED)
+            say_interrupted()
             sys.exit(130)
 
 
