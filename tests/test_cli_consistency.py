@@ -145,10 +145,26 @@ def test_dash_capital_v_prints_the_version(run) -> None:
 
 
 def test_shell_completion_is_offered(run) -> None:
-    assert "--install-completion" in run("--help").stdout
-    result = run("--show-completion", "bash")
-    assert result.exit_code == 0
-    assert "_CLASSIFY_COMPLETE" in result.stdout and "complete" in result.stdout
+    assert "--install-completion" in run("--help").stdout and "--show-completion" in run("--help").stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts_and_completions(shell: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "classify"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "classify"]
+
+    def completing(env: dict[str, str]) -> str:
+        return subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
+                              check=True).stdout
+
+    assert "classify" in completing({"_CLASSIFY_COMPLETE": f"source_{shell}"})
+    if shell == "bash":  # what the script asks for as you type
+        words = {"COMP_WORDS": "classify summarize --me", "COMP_CWORD": "2", "_CLASSIFY_COMPLETE": "complete_bash"}
+        assert completing(words).split() == ["--method"]
 
 
 @pytest.mark.parametrize("command", ["tag", "summarize", "train", "evaluate", "digest", "serve"])
