@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -55,6 +56,11 @@ def paste(page, text: str, title: str = "") -> None:
     page.wait_for_function("() => document.getElementById('status').textContent.includes('tagged and summarized')")
 
 
+def post_json(page, path: str, payload: dict) -> dict:
+    """What the API answers the page's own origin (the records the page draws from)."""
+    return page.request.post(urljoin(page.url, path), data=payload).json()
+
+
 def tagged(page) -> list[str]:
     return page.locator(".result .tag.on").evaluate_all("items => items.map(item => item.dataset.topic)")
 
@@ -72,11 +78,14 @@ def test_paste_an_article_see_three_tags_their_terms_and_the_summary_in_place(pa
     assert len(highlights) == 3 and all(sentence in SENTENCES for sentence in highlights)
     assert highlights == [" ".join(s.split()) for s in page.locator(".summary-list li").all_inner_texts()]
     terms = page.locator(".result .article-text .term")
-    topics = {title.split(":")[0] for title in terms.evaluate_all("spans => spans.map(s => s.title)")}
+    titles = terms.evaluate_all("spans => spans.map(s => s.title)")
+    topics = {topic for title in titles for topic in title.split(": ")[0].split(", ")}
     assert topics == {"diplomacy", "middle-east", "security"}, "every tag's terms are highlighted in the text"
+    reasons = post_json(page, "/api/tag", {"title": "Border clashes and talks in Baghdad", "text": ARTICLE})["reasons"]
     for span in terms.all()[:12]:
-        topic, term = span.get_attribute("title").split(": ")
-        assert topic in tagged(page) and all(word in span.inner_text().lower() for word in term.split())
+        named, term = span.get_attribute("title").split(": ")
+        assert all(word in span.inner_text().lower() for word in term.split())
+        assert set(named.split(", ")) == {topic for topic, terms in reasons.items() if term in terms}
     assert page.locator(".result .article-text").inner_text() == ARTICLE
     assert page.events == []
 
@@ -198,3 +207,24 @@ def test_a_dropped_feed_is_shown_as_the_digest_report(page, tmp_path: Path) -> N
     assert page.get_by_text("Open the digest report").get_attribute("href").startswith("/digest/")
     assert page.is_visible("#digest")
     assert page.evaluate("window.__pwned") is None and page.events == []
+
+
+def test_an_article_over_the_body_limit_is_one_message(browser, model_path: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 30_000, encoding="utf-8")
+    with live_server(create_app(load_model(model_path), max_body=100_000)) as base:
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.goto(base)
+        tab.set_input_files("#files", str(big))
+        tab.wait_for_selector("#error:not([hidden])")
+        dropped = tab.inner_text("#error")
+        tab.reload()
+        tab.fill("#text", "word " * 30_000)
+        tab.click("#analyze")
+        tab.wait_for_function("() => document.getElementById('error').textContent.includes('100,000')")
+        pasted = tab.inner_text("#error")
+        context.close()
+    assert "over the 100,000 byte limit" in dropped and "--max-body" in dropped
+    assert "over the 100,000 byte limit" in pasted

@@ -217,17 +217,23 @@ function colourOf(record, topic) {
 }
 
 function termRanges(text, record) {
+  // One range per matched stretch of text; a term behind several tags names them all.
   const folded = foldForMatching(text);
-  const ranges = [];
+  const ranges = new Map();
   for (const [topic, terms] of Object.entries(record.reasons || {})) {
-    const colour = colourOf(record, topic);
     for (const term of terms) {
       for (const match of folded.matchAll(termPattern(term))) {
-        if (match[0].length) ranges.push({ start: match.index, end: match.index + match[0].length, colour, topic, term });
+        if (!match[0].length) continue;
+        const key = `${match.index}:${match[0].length}`;
+        const known = ranges.get(key);
+        if (known) known.topics.push(topic);
+        else ranges.set(key, { start: match.index, end: match.index + match[0].length, colour: colourOf(record, topic),
+          topics: [topic], term });
       }
     }
   }
-  return ranges.sort((a, b) => b.end - b.start - (a.end - a.start)); // a phrase claims its words before they do
+  // A phrase claims its words before they do.
+  return [...ranges.values()].sort((a, b) => b.end - b.start - (a.end - a.start));
 }
 
 function sentenceRanges(text, sentences) {
@@ -281,7 +287,7 @@ function highlighted(className, text, terms, sentences) {
     if (termAt[i] >= 0) {
       const range = terms[termAt[i]];
       const span = element("span", `term t${range.colour}`, piece);
-      span.title = `${range.topic}: ${range.term}`;
+      span.title = `${range.topics.join(", ")}: ${range.term}`;
       parent.append(span);
     } else {
       parent.append(document.createTextNode(piece));
