@@ -141,6 +141,30 @@ def test_drop_a_file_on_the_page(page) -> None:
     assert page.events == []
 
 
+def test_choose_a_folder_reads_what_classify_tag_would_read_there(page, tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    (folder / "day2").mkdir(parents=True)
+    (folder / ".drafts").mkdir()
+    (folder / "b-story.txt").write_text(f"title: Border strike\n\n{SECURITY[0]}\n", encoding="utf-8")
+    (folder / "day2" / "records.jsonl").write_text(json.dumps({"id": "talks", "text": DIPLOMACY[1]}) + "\n",
+                                                   encoding="utf-8")
+    (folder / "a-notes.txt").write_text(f"{MIDDLE_EAST[2]}\n", encoding="utf-8")
+    (folder / ".hidden.txt").write_text("hidden\n", encoding="utf-8")
+    (folder / ".drafts" / "draft.txt").write_text("draft\n", encoding="utf-8")
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n")
+    page.set_input_files("#folder", str(folder))
+    page.wait_for_function("() => document.querySelectorAll('.result').length === 3")
+    assert page.locator(".result .article-id").all_inner_texts() == ["a-notes.txt", "b-story.txt", "talks"]
+    assert page.is_hidden("#error") and page.is_visible("#digest")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "photo.png").write_bytes(b"\x89PNG\r\n")
+    page.set_input_files("#folder", str(empty))
+    page.wait_for_selector("#error:not([hidden])")
+    assert "Nothing to read there" in page.inner_text("#error")
+    assert page.events == []
+
+
 def test_a_file_the_page_cannot_read_is_one_message(page, tmp_path: Path) -> None:
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4")

@@ -136,7 +136,10 @@ function analyzePasted() {
 }
 
 async function readFiles(files) {
-  if (!files.length) return;
+  if (!files.length) {
+    showError(`Nothing to read there: the page reads ${$("files").accept.split(",").join(" ")} files.`);
+    return;
+  }
   const run = ++state.run;
   state.files = files;
   $("digest").hidden = true;
@@ -187,6 +190,46 @@ async function digestReport() {
     showError(error.message);
     setStatus("");
   }
+}
+
+// --- folders: the files `classify tag FOLDER` would read, in the same order ---
+
+function inFolder(path) {
+  // A kind the file chooser offers, and no hidden file or folder on the way (as the CLI walks folders).
+  const name = path.split("/").pop();
+  const suffix = name.includes(".") ? name.slice(name.lastIndexOf(".")).toLowerCase() : "";
+  return !path.split("/").some((part) => part.startsWith(".")) && $("files").accept.split(",").includes(suffix);
+}
+
+function folderFiles(found) {
+  return found.filter(({ path }) => inFolder(path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map(({ file }) => file);
+}
+
+async function walk(entry, path, found) {
+  if (entry.isFile) {
+    found.push({ path: path + entry.name, file: await new Promise((resolve, reject) => entry.file(resolve, reject)) });
+  } else if (entry.isDirectory) {
+    const reader = entry.createReader();
+    for (;;) {
+      const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+      if (!batch.length) break;
+      for (const child of batch) await walk(child, `${path}${entry.name}/`, found);
+    }
+  }
+}
+
+async function dropped(entries, files) {
+  // Dropped files are read as they are (a wrong kind gets the server's message); dropped folders are walked.
+  if (!entries.some((entry) => entry && entry.isDirectory)) return files;
+  const chosen = [];
+  for (const entry of entries) {
+    if (!entry) continue;
+    const found = [];
+    await walk(entry, "", found);
+    chosen.push(...(entry.isDirectory ? folderFiles(found) : found.map(({ file }) => file)));
+  }
+  return chosen;
 }
 
 // --- drawing one article: tags, reasons, summary, and the text with both highlighted ---
@@ -396,7 +439,14 @@ function wire() {
   }
   document.addEventListener("drop", (event) => {
     event.preventDefault();
-    readFiles([...event.dataTransfer.files]);
+    const transfer = event.dataTransfer; // readable only while the event runs
+    const entries = [...transfer.items].map((item) => (item.webkitGetAsEntry ? item.webkitGetAsEntry() : null));
+    dropped(entries, [...transfer.files]).then(readFiles, (error) => showError(`Cannot read the dropped folder: ${error.message}`));
+  });
+  $("folder").addEventListener("change", (event) => {
+    const found = [...event.target.files].map((file) => ({ path: file.webkitRelativePath || file.name, file }));
+    readFiles(folderFiles(found));
+    event.target.value = "";
   });
   drop.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") $("files").click();
