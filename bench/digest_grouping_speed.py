@@ -6,8 +6,9 @@ The articles: allsides has 6,599, so larger sets are made of real text by drawin
 random from the whole corpus for each made-up article (seed 0), and one article in ten is followed by
 a copy of itself cut to 60-90 % of its paragraphs, so there are stories to find. Signatures are
 computed once (cached in the work folder; that cost is per article and is part of reading, timed
-separately here) and `classify.stories.group` is timed on the first n of them, in this process. Growth
-is compared to n log n: the time ratio between sizes against (10n log 10n) / (n log n), about 13.
+separately here) and `classify.stories.group` is timed on the first n of them, in this process,
+smallest first; then run once more under tracemalloc for the most memory grouping allocated at once.
+Growth is compared to n log n: the time ratio between sizes against (10n log 10n) / (n log n), about 13.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import math
 import random
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +54,16 @@ def signatures(work: Path, count: int) -> tuple[np.ndarray, float]:
     return signed, took
 
 
+def grouping_memory(subset: list[np.ndarray]) -> int:
+    """The most memory `group` allocated at once (tracemalloc sees numpy's arrays too); a second, untimed run."""
+    tracemalloc.start()
+    try:
+        stories.group(subset)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def main() -> None:
     arguments = parser(__doc__.splitlines()[0])
     arguments.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -60,6 +72,7 @@ def main() -> None:
     largest = max(options.sizes)
     signed, signing = signatures(work, largest)
     print(f"signing: {signing / largest * 1000:.2f} ms CPU per article ({largest:,} articles)")
+    stories.group(list(signed[:10]))  # imports (datasketch, for its banding) are start-up, not grouping
     rows, previous = [], None
     for size in sorted(options.sizes):
         subset = list(signed[:size])
@@ -71,9 +84,11 @@ def main() -> None:
         if previous is not None:
             growth = f"{cpu / previous[1]:.1f}×"
             expected = f"{size * math.log(size) / (previous[0] * math.log(previous[0])):.1f}×"
-        rows.append([f"{size:,}", f"{wall:.2f}", f"{cpu:.2f}", f"{cpu / size * 1e6:.0f}", growth, expected, f"{merged:,}"])
+        rows.append([f"{size:,}", f"{wall:.2f}", f"{cpu:.2f}", f"{cpu / size * 1e6:.0f}", growth, expected, f"{merged:,}",
+                     f"{grouping_memory(subset) / 2**20:.0f}"])
         previous = (size, cpu)
-    print(table(rows, ["articles", "wall s", "cpu s", "cpu µs/article", "cpu growth", "n log n growth", "stories of 2+"]))
+    print(table(rows, ["articles", "wall s", "cpu s", "cpu µs/article", "cpu growth", "n log n growth", "stories of 2+",
+                       "peak MB while grouping"]))
     print(machine_note())
 
 

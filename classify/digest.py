@@ -156,7 +156,7 @@ def build_digest(items: Iterable[tuple[Item, np.ndarray]], topics: list[str]) ->
     for item, values in items:
         kept.append(item)
         signatures.append(values)
-    groups = stories.group(signatures, progress=lambda rows: track(rows, description="Grouping", total=len(signatures)))
+    groups = stories.group(signatures, progress=lambda bands, total: track(bands, description="Grouping", total=total))
     made = [make_story([kept[i] for i in members], topics) for members in groups]
     tagged = [story for story in made if story.labels]
     tagged.sort(key=lambda story: (topics.index(story.topic), *order_key(story, story.topic)))  # type: ignore[arg-type]

@@ -10,10 +10,10 @@ header (a site's boilerplate first lines); the whole text alone would join diffe
 end in the same photo gallery captions, and would miss a copy cut to half its length. Measured on a
 set with known groups in docs/digest.md (bench/digest_grouping_quality.py).
 
-datasketch computes the signatures and its MinHashLSH index proposes the candidate pairs from the
-openings' signatures without comparing every pair: grouping grows with the number of articles, not
-its square (bench/digest_grouping_speed.py). Signatures are computed where the article is read (in a
-worker with `--jobs`), so the text need not be kept until the end.
+datasketch computes the signatures; the candidate pairs are those MinHashLSH would propose from the
+openings' signatures (its banding for the threshold), found by sorting, without comparing every pair:
+grouping grows like n log n, not n² (bench/digest_grouping_speed.py), in memory linear in n.
+Signatures are computed where the article is read (in a worker with `--jobs`), so the text need not be kept until the end.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from __future__ import annotations
 import functools
 import re
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import combinations
 
 import numpy as np
 
@@ -93,20 +94,53 @@ def similarity(first: np.ndarray, second: np.ndarray) -> float:
     return float(np.count_nonzero(first == second)) / first.shape[-1]
 
 
-def group(signatures: Sequence[np.ndarray], lead_threshold: float = LEAD_THRESHOLD,
-          body_threshold: float = BODY_THRESHOLD,
-          progress: Callable[[Iterable[np.ndarray]], Iterable[np.ndarray]] = iter) -> list[list[int]]:
+def bands_for(threshold: float) -> tuple[int, int]:
+    """(bands, rows per band) datasketch's MinHashLSH picks for `threshold` (its false positive and negative
+    areas weighed equally): two articles become candidates when one band of their signatures is identical."""
+    from datasketch import MinHashLSH
+
+    index = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return index.b, index.r
+
+
+Progress = Callable[[Iterable[int], int], Iterable[int]]
+"""Wraps the loop over the bands (items, total): a progress bar."""
+
+
+def _no_progress(items: Iterable[int], total: int) -> Iterable[int]:
+    return items
+
+
+def buckets(rows: np.ndarray, threshold: float, progress: Progress = _no_progress) -> Iterator[np.ndarray]:
+    """Per band, the (sorted) indexes of `rows` that share that band's values, for every group of two or more.
+
+    The candidates of MinHashLSH (tested equal to its queries), found by sorting each band's values
+    instead of keeping datasketch's hash tables: those hold a Python set per article and band, about
+    14 KB per article, where this needs a few arrays of `len(rows)` numbers at a time.
+    """
+    band_count, band_rows = bands_for(threshold)
+    for band in progress(range(band_count), band_count):
+        values = rows[:, band * band_rows : (band + 1) * band_rows]
+        _, inverse = np.unique(values, axis=0, return_inverse=True)
+        order = np.argsort(inverse.ravel(), kind="stable")
+        ids = inverse.ravel()[order]
+        starts = np.flatnonzero(np.diff(ids)) + 1
+        for members in np.split(order, starts):
+            if len(members) > 1:
+                yield members
+
+
+def group(signatures: Sequence[np.ndarray] | np.ndarray, lead_threshold: float = LEAD_THRESHOLD,
+          body_threshold: float = BODY_THRESHOLD, progress: Progress = _no_progress) -> list[list[int]]:
     """Indexes of `signatures` in groups of one story, each group in input order, groups by their first member.
 
-    LSH on the openings proposes candidates (the banding datasketch tunes for `lead_threshold`); a
-    candidate joins when both similarities pass, and groups are the connected pairs. Identical
-    signatures (the same text twice) join at once and only the first goes into the index, so a
-    thousand copies of one text cost a thousand look-ups, not a million comparisons. `progress` wraps the
-    pass over the signatures (a progress bar).
+    LSH on the openings proposes candidates (`buckets`); a candidate pair joins when both similarities
+    pass, and groups are the connected pairs. Identical signatures (the same text twice) join at once
+    and only the first takes part in the banding, so a thousand copies of one text are one bucket entry.
     """
-    from datasketch import LeanMinHash, MinHashLSH
-
-    parent = list(range(len(signatures)))
+    stacked = np.asarray(signatures, dtype=np.uint32).reshape(-1, 2, NUM_PERM)
+    count = len(stacked)
+    parent = list(range(count))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -114,22 +148,25 @@ def group(signatures: Sequence[np.ndarray], lead_threshold: float = LEAD_THRESHO
             i = parent[i]
         return i
 
-    index = MinHashLSH(threshold=lead_threshold, num_perm=NUM_PERM)
-    first_with: dict[bytes, int] = {}
-    for i, (lead, body) in enumerate(progress(signatures)):
-        key = body.tobytes()
-        if key in first_with:
-            parent[root(i)] = root(first_with[key])
-            continue
-        first_with[key] = i
-        minhash = LeanMinHash(seed=SEED, hashvalues=lead, scheme=SCHEME)
-        for j in index.query(minhash):
-            other = signatures[j]
-            if (root(i) != root(j) and similarity(lead, other[0]) >= lead_threshold
-                    and similarity(body, other[1]) >= body_threshold):
-                parent[root(i)] = root(j)
-        index.insert(i, minhash, check_duplication=False)
+    if count == 0:
+        return []
+    _, first, inverse = np.unique(stacked[:, 1], axis=0, return_index=True, return_inverse=True)
+    for i, copy_of in enumerate(first[inverse.ravel()].tolist()):
+        if copy_of != i:
+            parent[i] = copy_of
+    kept = np.sort(first)
+    leads, bodies = stacked[kept, 0], stacked[kept, 1]
+    rejected: set[tuple[int, int]] = set()
+    for members in buckets(leads, lead_threshold, progress):
+        for a, b in combinations(members.tolist(), 2):
+            i, j = int(kept[a]), int(kept[b])
+            if (i, j) in rejected or root(i) == root(j):
+                continue
+            if similarity(leads[a], leads[b]) >= lead_threshold and similarity(bodies[a], bodies[b]) >= body_threshold:
+                parent[root(j)] = root(i)
+            else:
+                rejected.add((i, j))
     groups: dict[int, list[int]] = {}
-    for i in range(len(signatures)):
+    for i in range(count):
         groups.setdefault(root(i), []).append(i)
     return sorted(groups.values(), key=lambda members: members[0])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import classify.digest as digest_module
@@ -291,3 +293,26 @@ def test_a_shared_page_header_does_not_make_one_story():
     second = header + " " + " ".join(FLOODS + MIDDLE_EAST + OTHER)
     assert similarity(signature(first)[0], signature(second)[0]) > 0.3, "the openings alone look like one story"
     assert group([signature(first), signature(second)]) == [[0], [1]]
+
+
+def test_buckets_propose_the_pairs_datasketch_lsh_proposes():
+    """`buckets` replaces MinHashLSH's hash tables to save memory: the candidate pairs must be the same."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    from classify import stories
+    from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+
+    sentences = CEASEFIRE + FLOODS + SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER
+    texts = [" ".join(sentences[i:i + 6]) for i in range(len(sentences) - 5)]
+    texts += [" ".join(sentences[i:i + 4]) for i in range(0, len(sentences) - 3, 3)]  # cut copies: real candidates
+    leads = np.stack([signature(text)[0] for text in texts])
+    ours = {pair for members in stories.buckets(leads, stories.LEAD_THRESHOLD)
+            for pair in itertools.combinations(members.tolist(), 2)}
+    index = MinHashLSH(threshold=stories.LEAD_THRESHOLD, num_perm=stories.NUM_PERM)
+    theirs = set()
+    for i, row in enumerate(leads):
+        minhash = LeanMinHash(seed=stories.SEED, hashvalues=row, scheme=stories.SCHEME)
+        theirs |= {(j, i) for j in index.query(minhash)}
+        index.insert(i, minhash)
+    assert len(theirs) > 10
+    assert ours == theirs
