@@ -4,8 +4,9 @@ A model trained on a few thousand articles has half a million terms; building a 
 dict of them takes longer than everything else in tagging one article. So the model file also
 stores a hash index: the CRC-32 of every term, sorted, with the column each belongs to. Finding
 the columns of an article's terms is then a binary search per term, confirmed against the terms'
-text (CRC-32 collides: different terms can share a hash). A batch of many articles, where the
-dict pays for itself, builds the dict once instead.
+text (CRC-32 collides: different terms can share a hash). Batches of many articles, where
+building a table pays for itself, use an `NgramIndex` (below) instead; scikit-learn, for models
+from before this, gets the plain dict.
 """
 
 from __future__ import annotations
