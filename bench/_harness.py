@@ -171,13 +171,16 @@ def fingerprint(*parts: object) -> str:
     return digest.hexdigest()[:12]
 
 
-def trained_model(work: Path, name: str, sources: Sequence[str | Path] = ()) -> Path:
-    """A model trained by `classify train` on `sources` (none: the bundled seeds), cached in `work`."""
+def trained_model(work: Path, name: str, sources: Sequence[str | Path] = (), options: Sequence[str] = ()) -> Path:
+    """A model trained by `classify train` on `sources` (none: the bundled seeds) with `options`, cached in `work`.
+
+    The seeds are in the cache key either way: `classify train SOURCES` joins them unless told not to.
+    """
     code = REPO / "classify" / "training.py"
     seeds = sorted((REPO / "seeds").glob("*.txt"))
-    key = fingerprint(code, *(Path(s) for s in sources), *(seeds if not sources else ()))
+    key = fingerprint(code, *(Path(s) for s in sources), *seeds, *options)
     path = work / f"{name}-{key}.npz"
     if not path.exists():
         print(f"training {path.name} with classify train (cached for later runs)", file=sys.stderr, flush=True)
-        run([*CLASSIFY, "--quiet", "train", *map(str, sources), "-m", str(path)])
+        run([*CLASSIFY, "--quiet", "train", *map(str, sources), *options, "-m", str(path)])
     return path
