@@ -167,7 +167,7 @@ def test_completion_scripts_and_completions(shell: str) -> None:
         assert completing(words).split() == ["--method"]
 
 
-@pytest.mark.parametrize("command", ["tag", "summarize", "train", "evaluate", "digest", "serve"])
+@pytest.mark.parametrize("command", ["tag", "summarize", "train", "evaluate", "digest", "serve", "info"])
 def test_help_reads_cleanly(run, command: str) -> None:
     text = run(command, "--help").stdout
     assert "<bool>" not in text and "<list[" not in text

@@ -17,7 +17,7 @@ from classify.cli.evaluate import ReportFormat
 def info_command(
     model_arg: Annotated[
         Path | None,
-        typer.Argument(metavar="[MODEL]", dir_okay=False, show_default=False,
+        typer.Argument(metavar="MODEL", dir_okay=False, show_default=False,
                        help="Model file [default: $CLASSIFY_MODEL, else the default model built from the bundled seeds]."),
     ] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", case_sensitive=False, help="Report format.")] = (
@@ -29,7 +29,10 @@ def info_command(
     Reads the file only (nothing in it runs). The cross-source figures are there when the model
     was trained with --check.
 
-    Examples: classify info allsides.npz | classify info allsides.npz --format json
+    Examples:
+
+    * `classify info allsides.npz`
+    * `classify info --format json`
     """
     from classify.cli.render import print_model_info
     from classify.default_model import default_model_path, load_model_or_default
