@@ -6,19 +6,23 @@ would answer with its own error shape; Starlette gives the same ASGI stack (uvic
 pool, the test client) without a second validation library to keep in step.
 
 The model is loaded once by the command and shared by every request. Tagging, summarizing and
-reading uploaded files run in worker threads, so a slow article never stalls the event loop that
-serves the page and the other requests. Records are the ones the CLI writes: this module only turns
+reading uploaded files run in daemon threads (`off_loop`), so a slow article never stalls the event
+loop that serves the page and the other requests, nor holds up Ctrl-C. Records are the ones the CLI writes: this module only turns
 requests into `Article`s and options, then calls `classify.tagging` and `classify.summarize` (and, for
 dropped files, `classify.digest` and `classify.report`, whose report is served as `classify digest` writes it).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import re
 import secrets
 import tempfile
+import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from html import escape
@@ -26,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -84,6 +87,44 @@ class ApiError(Exception):
 
 def error_response(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message, "status": status}, status_code=status)
+
+
+# --- CPU work off the event loop ---------------------------------------------------------------------
+
+WORKERS = 16
+"""Requests worked on at once; more wait their turn. The threads share the GIL, so more would not be faster."""
+_workers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+async def off_loop(func: Callable[..., Any], *args: Any) -> Any:
+    """`func(*args)` in a daemon thread, awaited: the event loop goes on serving the page and other requests.
+
+    Not anyio's thread pool (`run_in_threadpool`): its threads keep the process alive, so Ctrl-C would
+    wait for an article half-way through a slow summary. A daemon thread ends with the process; the
+    request it served, cancelled by the shutdown, gets a 503.
+    """
+    loop = asyncio.get_running_loop()
+    workers = _workers.setdefault(loop, asyncio.Semaphore(WORKERS))  # a semaphore serves one event loop
+    done: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if not done.cancelled():
+            done.set_result(result) if error is None else done.set_exception(error)
+
+    def work() -> None:
+        try:
+            outcome: tuple[Any, BaseException | None] = (func(*args), None)
+        except BaseException as error:  # handed to the request, which reports it
+            outcome = (None, error)
+        with contextlib.suppress(RuntimeError):  # the server stopped meanwhile: nobody is waiting
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    try:
+        async with workers:
+            threading.Thread(target=work, name="classify-serve-work", daemon=True).start()
+            return await done
+    except asyncio.CancelledError:
+        raise ApiError(503, "the server is stopping (Ctrl-C); this request was not finished") from None
 
 
 # --- requests into articles and options -------------------------------------------------------------
@@ -215,7 +256,7 @@ async def uploaded_articles(request: Request, max_body: int) -> tuple[list[Artic
                                     f"drop {', '.join(s for s in suffixes if s)} files")
         files = [(upload.filename or "upload", await upload.read()) for upload in uploads]
         fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-    articles, problems = await run_in_threadpool(read_uploads, files)
+    articles, problems = await off_loop(read_uploads, files)
     if not articles:
         raise ApiError(400, "; ".join(problems) or "no articles in these files")
     return articles, problems, fields
@@ -253,13 +294,13 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
     async def api_tag(request: Request) -> Response:
         payload = await read_json(request, TAG_FIELDS)
         articles = articles_from(payload)
-        return JSONResponse(single(payload, await run_in_threadpool(tag_records, articles)))
+        return JSONResponse(single(payload, await off_loop(tag_records, articles)))
 
     async def api_summarize(request: Request) -> Response:
         payload = await read_json(request, SUMMARY_FIELDS)
         length, method = length_from(payload), method_from(payload)
         articles = articles_from(payload)
-        return JSONResponse(single(payload, await run_in_threadpool(summary_records, articles, length, method)))
+        return JSONResponse(single(payload, await off_loop(summary_records, articles, length, method)))
 
     async def api_read(request: Request) -> Response:
         articles, problems, _ = await uploaded_articles(request, max_body)
@@ -282,7 +323,7 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
         sentences = fields.get("sentences", "3")
         if not sentences.isdigit() or int(sentences) < 1:
             raise ApiError(422, f"sentences must be a whole number of at least 1, not {sentences!r}")
-        html, counts = await run_in_threadpool(digest_report, articles, int(sentences), len(problems))
+        html, counts = await off_loop(digest_report, articles, int(sentences), len(problems))
         token = secrets.token_urlsafe(16)
         reports[token] = html
         while len(reports) > MAX_REPORTS:

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -79,6 +80,24 @@ def test_serves_the_api_and_stops_on_ctrl_c_with_130(model_path: Path) -> None:
     assert code == 130
     assert stderr.strip().splitlines()[-1] == "Interrupted."
     assert "Traceback" not in stderr and stdout == ""
+
+
+def test_ctrl_c_does_not_wait_for_an_article_half_way(model_path: Path) -> None:
+    long_text = " ".join(f"Sentence {i} says the ministers met the army near the border {i % 7}." for i in range(3000))
+    answers: list[tuple[int, dict]] = []
+    with serving("-m", str(model_path)) as (process, _, url):
+        slow = threading.Thread(target=lambda: answers.append(
+            call(f"{url}/api/summarize", {"text": long_text, "method": "lexrank"}, timeout=120)))
+        slow.start()
+        time.sleep(2)  # LexRank on 3,000 sentences takes minutes: it is under way
+        started = time.monotonic()
+        code, _, stderr = stop(process)
+        stopped = time.monotonic() - started
+        slow.join(30)
+    assert code == 130 and stderr.strip().splitlines()[-1] == "Interrupted."
+    assert stopped < 15, f"Ctrl-C took {stopped:.1f} s"
+    assert "Traceback" not in stderr
+    assert answers[0][0] == 503 and "stopping" in answers[0][1]["error"]
 
 
 def test_listening_on_the_network_warns_in_one_line(model_path: Path) -> None:

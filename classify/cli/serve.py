@@ -13,7 +13,7 @@ from classify.errors import UsageError
 
 SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*", re.IGNORECASE)
 UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}
-SHUTDOWN_GRACE_SECONDS = 5
+SHUTDOWN_GRACE_SECONDS = 2
 
 
 def parse_size(value: str) -> int:
