@@ -32,10 +32,17 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str, stream: TextIO, *
     return writer(records, stream)
 
 
+LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+"""Characters JSON leaves raw but Unicode-aware line splitters (Python's `str.splitlines`, older
+JavaScript) break lines at, which would cut a JSONL record in two: written as escapes instead."""
+
+
 def _dumps(record: dict[str, Any]) -> str:
-    """One record as JSON text that is always valid UTF-8 (see `classify.errors.writable`)."""
+    """One record as JSON text that is always valid UTF-8 (see `classify.errors.writable`) and one line."""
     text = json.dumps(record, ensure_ascii=False)
-    return json.dumps(_writable(record), ensure_ascii=False) if SURROGATES.search(text) else text
+    if SURROGATES.search(text):
+        text = json.dumps(_writable(record), ensure_ascii=False)
+    return text.translate(str.maketrans(LINE_BREAKS)) if any(c in text for c in LINE_BREAKS) else text
 
 
 def _writable(value: Any) -> Any:

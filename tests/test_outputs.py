@@ -280,3 +280,16 @@ def test_evaluating_labels_the_model_does_not_know_says_so(run, model_path: Path
     assert result.stderr.splitlines() == [
         "Warning: labels the model does not know were not scored: sports (3 articles); the model knows diplomacy, "
         "middle-east, security: train one with these labels to score them"]
+
+
+def test_jsonl_records_stay_one_line_for_unicode_line_splitters(run, model_path: Path, tmp_path: Path) -> None:
+    """NEL and the Unicode line/paragraph separators are legal raw in JSON, but `str.splitlines` and older
+    JavaScript break lines there; a record carrying them must still be one line."""
+    record = {"id": "n1", "title": "Envoy\u2028returns\u2029home", "text": "0\u00850"}
+    source = tmp_path / "odd.jsonl"
+    source.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    for command in (["tag", "-m", str(model_path)], ["summarize", "-n", "1"]):
+        result = run(*command, str(source), "-f", "jsonl")
+        assert result.exit_code == 0, result.stderr
+        (line,) = result.stdout.splitlines()
+        assert json.loads(line)["id"] == "n1"
