@@ -135,7 +135,7 @@ def main() -> None:
     arguments.add_argument("--repeats", type=int, default=5)
     options = arguments.parse_args()
     work = workdir(options.workdir)
-    model = trained_model(work, "allsides", [ALLSIDES])
+    model = trained_model(work, "allsides", [ALLSIDES], ["--no-seeds"])  # what the bare pipeline learns from
     pipeline = fitted_pipeline(work)
     (work / "bare_tag.py").write_text(BARE_TAG, encoding="utf-8")
     (work / "bare_summarize.py").write_text(BARE_SUMMARIZE, encoding="utf-8")
