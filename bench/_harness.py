@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -145,6 +146,14 @@ def allsides_records() -> Iterator[dict]:
     with ALLSIDES.open(encoding="utf-8") as stream:
         for line in stream:
             yield json.loads(line)
+
+
+def allsides_sample(work: Path, count: int) -> Path:
+    """The first `count` allsides records as a JSONL file in `work` (written once, then reused)."""
+    path = work / f"allsides-first-{count}.jsonl"
+    if not path.exists():
+        write_jsonl(path, islice(allsides_records(), count))
+    return path
 
 
 def write_jsonl(path: Path, records: Iterator[dict]) -> int:

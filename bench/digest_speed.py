@@ -11,13 +11,10 @@ one HTML report, and reads the input once instead of twice. Peak memory of each 
 
 from __future__ import annotations
 
-from itertools import islice
-from pathlib import Path
-
 from _harness import (
     ALLSIDES,
     CLASSIFY,
-    allsides_records,
+    allsides_sample,
     command,
     interleaved,
     machine_note,
@@ -26,17 +23,10 @@ from _harness import (
     trained_model,
     verdict,
     workdir,
-    write_jsonl,
 )
 
 TARGET = 1.3
 
-
-def sample(work: Path, count: int) -> Path:
-    path = work / f"allsides-first-{count}.jsonl"
-    if not path.exists():
-        write_jsonl(path, islice(allsides_records(), count))
-    return path
 
 
 def main() -> None:
@@ -46,7 +36,7 @@ def main() -> None:
     options = arguments.parse_args()
     work = workdir(options.workdir)
     model = trained_model(work, "allsides", [ALLSIDES])
-    records = sample(work, options.articles)
+    records = allsides_sample(work, options.articles)
     print(f"# {options.articles:,} allsides articles, {options.repeats} interleaved runs, medians")
     cases = {
         "tag": command([*CLASSIFY, "--quiet", "tag", str(records), "-m", str(model), "--format", "jsonl", "--explain",

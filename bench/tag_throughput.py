@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import sys
-from itertools import islice
 from pathlib import Path
 
 from _harness import (
@@ -27,7 +26,7 @@ from _harness import (
     CLASSIFY,
     PYTHON,
     REPO,
-    allsides_records,
+    allsides_sample,
     command,
     fingerprint,
     interleaved,
@@ -37,7 +36,6 @@ from _harness import (
     trained_model,
     verdict,
     workdir,
-    write_jsonl,
 )
 
 TARGET = 0.55
@@ -121,12 +119,6 @@ def fitted_pipeline(work: Path) -> Path:
     return path
 
 
-def sample(work: Path, count: int) -> Path:
-    path = work / f"allsides-first-{count}.jsonl"
-    if not path.exists():
-        write_jsonl(path, islice(allsides_records(), count))
-    return path
-
 
 def main() -> None:
     arguments = parser(__doc__.splitlines()[0])
@@ -140,7 +132,7 @@ def main() -> None:
     (work / "bare_tag.py").write_text(BARE_TAG, encoding="utf-8")
     (work / "bare_summarize.py").write_text(BARE_SUMMARIZE, encoding="utf-8")
 
-    records = sample(work, options.articles)
+    records = allsides_sample(work, options.articles)
     print(f"# Tagging {options.articles:,} allsides articles as JSONL, {options.repeats} interleaved runs, medians")
     cases = {
         "bare pipeline": command([PYTHON, str(work / "bare_tag.py"), str(pipeline), str(records), str(work / "bare.jsonl")]),
@@ -161,7 +153,7 @@ def main() -> None:
     print(f"classify's records byte-identical to the scikit-learn path's: {'yes' if identical else 'NO'}")
 
     if options.summaries:  # --summaries 0 skips them
-        records = sample(work, options.summaries)
+        records = allsides_sample(work, options.summaries)
         print(f"\n# Summarising {options.summaries:,} allsides articles (3 sentences), {options.repeats} interleaved runs")
         cases = {
             "bare sumy lexrank": command([PYTHON, str(work / "bare_summarize.py"), str(records), str(work / "bare-sum.jsonl")]),
