@@ -99,9 +99,7 @@ def test_feed_and_page_are_fetched_and_reported(run, model_path, server, limits)
     ("/missing", "the server answered HTTP 404 Not Found; check the URL, or save the page and pass the file"),
 ])
 def test_each_failure_is_one_line_and_the_rest_is_still_digested(run, model_path, server, limits, path, message):
-    started = time.monotonic()
     result = run("digest", "--fetch", f"{server}{path}", f"{server}/feed.atom", "-m", str(model_path), "-f", "json")
-    assert time.monotonic() - started < SLOW_SECONDS + 10
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"Error: {server}{path}: {message}",
                                           "Error: 1 bad input skipped (reported above); fix or remove it and rerun"]
