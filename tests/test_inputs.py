@@ -117,3 +117,47 @@ def test_an_oversized_quoted_field_skips_its_row_only(tmp_path: Path, delimiter:
     assert articles[2].text == 'A "quoted" word\nover two lines.'
     (problem,) = problems
     assert str(problem).startswith(f"{path}:3: broken CSV (field larger than field limit (2000)); lines 3-402 skipped")
+
+
+def test_a_folder_nested_1100_deep_is_read_to_the_bottom(tmp_path: Path) -> None:
+    top = tmp_path / "deep"
+    top.mkdir()
+    for level in range(1, 1101):  # Path.mkdir(parents=True) and os.makedirs recurse
+        top.joinpath(*["d"] * level).mkdir()
+    bottom = top.joinpath(*["d"] * 1100)
+    (bottom / "last.txt").write_text("The bottom article.\n")
+    (top / "first.txt").write_text("The top article.\n")
+    (top / "d" / "loop").symlink_to(top, target_is_directory=True)  # never entered
+    try:
+        articles = list(iter_articles([str(top)]))
+        assert [article.text for article in articles] == ["The bottom article.", "The top article."]
+    finally:
+        for level in range(1100, 0, -1):  # shutil.rmtree recurses too
+            folder = top.joinpath(*["d"] * level)
+            for child in folder.iterdir():
+                child.unlink()
+            folder.rmdir()
+
+
+def test_a_folder_is_read_in_the_order_of_its_sorted_paths(tmp_path: Path) -> None:
+    for name in ("b.txt", "a/z.txt", "a.txt", "a/b/c.txt", ".hidden/x.txt", "README.txt", "a-b.txt"):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Article {name}.\n")
+    expected = [str(p) for p in sorted(tmp_path.rglob("*.txt")) if ".hidden" not in p.parts and p.stem != "README"]
+    assert [article.id for article in iter_articles([str(tmp_path)])] == expected
+
+
+@pytest.mark.parametrize(("summary", "kept"), [([""], ()), (["", "One.", "  "], ("One.",)), ("One.\n\nTwo.", ("One.", "Two."))])
+def test_blank_reference_sentences_are_no_reference(summary, kept) -> None:
+    stream = io.StringIO(json.dumps({"text": "An article.", "summary": summary}) + "\n")
+    (article,) = iter_articles(["-"], stdin=stream)
+    assert article.summary == kept
+
+
+@pytest.mark.parametrize("summary", [[None, 5], [["nested"]], 7])
+def test_references_that_are_not_sentences_are_reported(summary) -> None:
+    stream = io.StringIO(json.dumps({"text": "An article.", "summary": summary}) + "\n")
+    problems: list[InputError] = []
+    assert list(iter_articles(["-"], stdin=stream, on_problem=problems.append)) == []
+    assert [str(p) for p in problems] == ["<stdin>:1: `summary` must be a string or a list of sentences (strings)"]

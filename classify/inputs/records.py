@@ -42,9 +42,11 @@ def record_to_article(record: Any, default_id: str, require_labels: bool = False
         raise ValueError('record has no `labels`; give its topics (e.g. "labels": ["security"], or [] for none)')
     summary = record.get("summary")
     if isinstance(summary, str):
-        summary = [line for line in summary.split("\n") if line.strip()]
-    elif summary is not None and not isinstance(summary, list):
-        raise ValueError("`summary` must be a string or a list of sentences")
+        summary = summary.split("\n")
+    elif summary is not None and not (isinstance(summary, list) and all(isinstance(s, str) for s in summary)):
+        raise ValueError("`summary` must be a string or a list of sentences (strings)")
+    if summary is not None:
+        summary = [sentence for sentence in summary if sentence.strip()]  # [""] is no reference, not an empty one
     record_id = record.get("id")
     return Article(
         id=default_id if record_id is None or record_id == "" else clean(str(record_id)),
@@ -52,7 +54,7 @@ def record_to_article(record: Any, default_id: str, require_labels: bool = False
         text=clean(text),
         labels=None if labels is None else parse_labels(labels),
         unknown_labels=parse_labels(record.get("unknown_labels") or []),
-        summary=None if summary is None else tuple(clean(str(s)) for s in summary),
+        summary=None if summary is None else tuple(clean(s) for s in summary),
         **_provenance(record),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -64,14 +65,35 @@ WEB_ADDRESS = re.compile(r"^(?:https?|ftp)://", re.IGNORECASE)
 
 
 def _walk(folder: Path) -> list[Path]:
+    """Readable files under `folder` in sorted path order; dot-files, dot-folders and READMEs skipped.
+
+    A stack of folders instead of recursion: pathlib's rglob recurses once per level, so a folder
+    nested 1,100 deep stopped the whole run with RecursionError. As with rglob, symlinked folders
+    are not entered (no loops) and unreadable ones are passed over.
+    """
     files = []
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).parts
-        if any(part.startswith(".") for part in relative) or path.stem.upper() == "README" or not path.is_file():
+    stack = [iter(_sorted_entries(folder))]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+        elif entry.name.startswith("."):
             continue
-        if known_suffix(path.suffix):
-            files.append(path)
+        elif entry.is_dir(follow_symlinks=False):
+            stack.append(iter(_sorted_entries(entry.path)))
+        else:
+            path = Path(entry.path)
+            if path.stem.upper() != "README" and known_suffix(path.suffix) and path.is_file():
+                files.append(path)
     return files
+
+
+def _sorted_entries(folder: str | Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(entries, key=lambda entry: entry.name)
+    except OSError:
+        return []
 
 
 class _Counting:
