@@ -293,3 +293,10 @@ def test_jsonl_records_stay_one_line_for_unicode_line_splitters(run, model_path:
         assert result.exit_code == 0, result.stderr
         (line,) = result.stdout.splitlines()
         assert json.loads(line)["id"] == "n1"
+
+
+def test_version_with_stdout_closed_is_one_line() -> None:
+    done = closed_stdout("--version")
+    assert done.returncode == 1
+    assert done.stderr.decode().splitlines() == [
+        "Error: standard output is closed, so the results have nowhere to go; redirect it (> FILE) or pass -o FILE"]

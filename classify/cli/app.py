@@ -149,6 +149,9 @@ class ClassifyTyper(typer.Typer):
         except KeyboardInterrupt:
             say_interrupted()
             sys.exit(130)
+        except ClassifyError as error:  # raised while the command line was parsed (e.g. --version >&-)
+            say(f"Error: {error}")
+            sys.exit(error.exit_code)
 
 
 def _hold_closed_standard_streams() -> None:
