@@ -74,7 +74,12 @@ def _interruptible(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             outcome.put((False, error))
 
     threading.Thread(target=run, name="html-extraction", daemon=True).start()
-    finished, value = outcome.get()
+    while True:
+        try:  # short waits: a signal the kernel gave another thread still reaches the main one's handler
+            finished, value = outcome.get(timeout=0.1)
+            break
+        except queue.Empty:
+            continue
     if not finished:
         raise value
     return value
