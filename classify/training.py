@@ -2,9 +2,9 @@
 
 Each topic gets its own logistic regression, trained only on the articles whose label for it is
 known (`unknown_labels` are left out), so partially labelled corpora train correctly. Each
-topic's decision threshold is the middle of the range of thresholds whose F1 on out-of-fold
-scores (of full texts and their leads alike) is near the best, and the metrics reported are those
-out-of-fold scores at that threshold.
+topic's decision threshold is the middle of the range of thresholds whose F1 on the out-of-fold
+scores of the leads is near the best, and the metrics reported are those of the out-of-fold scores
+of full texts and leads alike at that threshold.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 from classify import __version__
 from classify.articles import Article
 from classify.errors import DataError
-from classify.metrics import calibration, macro
+from classify.metrics import calibration, macro, scores_at
 from classify.model import TopicModel, sigmoid, vectorizer_kwargs
 from classify.model_meta import CrossValidation, ModelMeta, TrainingData
 from classify.parallel import IN_THIS_PROCESS, Batching, Runner
@@ -320,8 +320,10 @@ def train(
     thresholds, metrics = [], {}
     for column, data in enumerate(topics):
         known, positive = np.tile(data.known, copies), np.tile(data.positive, copies)
-        threshold, scores = stable_threshold(oof[known, column], positive[known])
+        leads = slice((copies - 1) * len(articles), None)  # the leads, or the full texts when there are none
+        threshold = stable_threshold(oof[leads][data.known, column], data.positive[data.known])[0]
         thresholds.append(threshold)
+        scores = scores_at(oof[known, column] >= threshold, positive[known])
         metrics[data.topic] = {**scores, "threshold": threshold, "positives": int(data.positive.sum()),
                                "negatives": int((data.known & ~data.positive).sum()),
                                **calibration(oof[known, column], positive[known])}
@@ -342,6 +344,6 @@ def train(
             seed=seed,
             cross_validation=CrossValidation(folds=folds, metrics=metrics),
             params={**FIT_PARAMS, "C": REGULARISATION_C, "class_weight": "balanced", "lead_words": LEAD_WORDS,
-                    "threshold": f"middle of the range within {PLATEAU} of the best F1"},
+                    "threshold": f"middle of the range within {PLATEAU} of the best F1 of the leads"},
         ),
     )

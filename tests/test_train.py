@@ -297,3 +297,27 @@ def test_seeds_join_by_default(run, seeds_dir: Path, tmp_path: Path, monkeypatch
     assert load_model(path).meta.params["seeds_joined"] > 0
     assert run("train", str(seeds_dir), "-m", str(tmp_path / "alone.npz"), "--no-seeds").exit_code == 0
     assert "seeds_joined" not in load_model(tmp_path / "alone.npz").meta.params
+
+
+def test_thresholds_are_fitted_on_the_leads_and_metrics_on_full_texts_and_leads(seeds_dir: Path, monkeypatch) -> None:
+    """A story from another outlet or a short item scores lower than the full seeds it resembles;
+    the leads' scores show that shift in-domain, so the thresholds come from them alone."""
+    from classify import training
+    from classify.inputs import iter_articles
+
+    articles = list(iter_articles([str(seeds_dir)]))
+    seen: list[int] = []
+
+    def spy(scores: np.ndarray, positive: np.ndarray, plateau: float = training.PLATEAU):
+        seen.append(len(scores))
+        return stable_threshold(scores, positive, plateau)
+
+    monkeypatch.setattr(training, "stable_threshold", spy)
+    model = training.train(articles)
+    assert seen == [sum(t not in a.unknown_labels for a in articles) for t in model.topics]
+    cv = model.meta.cross_validation.metrics
+    assert all(0 < cv[t]["threshold"] < 1 and 0 <= cv[t]["f1"] <= 1 for t in model.topics)
+
+    seen.clear()
+    monkeypatch.setattr(training, "LEAD_WORDS", 0)  # no leads: the full texts set the thresholds
+    assert len(training.train(articles).topics) == len(seen) == len(model.topics)
