@@ -1,3 +1,3 @@
 """classify: tag news articles with topics and write extractive summaries, offline."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
