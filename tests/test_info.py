@@ -55,3 +55,11 @@ def test_missing_or_foreign_model_is_one_line(run, tmp_path: Path) -> None:
     junk.write_bytes(b"not a model")
     result = run("info", str(junk))
     assert result.exit_code == 1 and str(junk) in result.stderr
+
+
+def test_table_counts_the_stop_words_instead_of_listing_them(run, model_path: Path) -> None:
+    stop_words = load_model(model_path).settings["stop_words"]
+    result = run("info", str(model_path))
+    assert result.exit_code == 0
+    assert f"stop_words={len(stop_words)} words" in result.stdout
+    assert "'afterwards'" not in result.stdout, "the word list belongs in --format json"

@@ -108,6 +108,13 @@ def comparison_table(columns: Mapping[str, Mapping[str, Any]], topics: Sequence[
     return table
 
 
+def _setting_shown(value: Any) -> str:
+    """A setting for the table: a word list (the stop words) by its size; `--format json` has the words."""
+    if isinstance(value, list | tuple) and len(value) > 8:
+        return f"{len(value)} words"
+    return str(value)
+
+
 def print_model_info(info: Mapping[str, Any], stream: TextIO) -> None:
     """`classify info` for people: the facts first, then the figures on the training source and on --check's."""
     facts = Table.grid(padding=(0, 2))
@@ -124,7 +131,7 @@ def print_model_info(info: Mapping[str, Any], stream: TextIO) -> None:
     facts.add_row("created", info["created"])
     settings = info["settings"]
     facts.add_row("settings", ", ".join(f"{key}={value}" for key, value in settings.items() if key != "vectorizer"))
-    facts.add_row("vectorizer", ", ".join(f"{key}={value}" for key, value in settings["vectorizer"].items()))
+    facts.add_row("vectorizer", ", ".join(f"{key}={_setting_shown(value)}" for key, value in settings["vectorizer"].items()))
     facts.add_row("versions", ", ".join(f"{name} {version}" for name, version in info["versions"].items()))
     console = _console(stream)
     console.print(facts)
