@@ -2,7 +2,8 @@
 
 Run from the repo: ``.venv/bin/python bench/junk_filter.py``. Page furniture (written here) is injected
 into 100 BBC articles read at run time from ../shared: the pieces the phrase patterns were written from,
-and held-out pieces in other words that were never used to tune them. "lost" counts BBC reference-summary
+and two held-out sets in other words that were never used to tune them (the second written before the
+structural rule). "lost" counts BBC reference-summary
 sentences (real article sentences) that the filter makes ineligible, over all 2,087 articles, one by one
 and with the batch rule (lines recurring across 32 articles at a time).
 """
@@ -112,9 +113,10 @@ def main() -> None:
     bbc = [json.loads(line) for line in (SHARED / "data/bbc-summary/articles.jsonl").open(encoding="utf-8")]
     sample = rng.sample(bbc, PAGES)
     print(f"Lines caught by the filter alone: written-from {sum(map(is_junk_line, FURNITURE[8:]))}/{len(FURNITURE) - 8}, "
-          f"held-out {sum(map(is_junk_line, HELD_OUT))}/{len(HELD_OUT)}")
+          f"held-out {sum(map(is_junk_line, HELD_OUT))}/{len(HELD_OUT)}, "
+          f"second held-out {sum(map(is_junk_line, HELD_OUT_NEW))}/{len(HELD_OUT_NEW)}")
     footer = "The Valmora Herald has served readers on the northern coast with local reporting since 1921."
-    for name, pieces in (("written-from", FURNITURE), ("held-out", HELD_OUT)):
+    for name, pieces in (("written-from", FURNITURE), ("held-out", HELD_OUT), ("second held-out", HELD_OUT_NEW)):
         pages = [with_furniture(article["text"], rng, pieces) for article in sample]
         print(f"\n{PAGES} BBC articles with {name} furniture: summaries that picked some")
         print("| method | no filter | filter | filter + batch |")

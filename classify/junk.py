@@ -51,6 +51,48 @@ _APPEALS = re.compile(
     r"|\breaders like you\b|\bfree (?:articles|stories) (?:left|remaining)\b",
     re.IGNORECASE,
 )
+# The structure of furniture in words no list foresees (see `is_furniture_by_shape`): a line that talks to
+# the reader, or speaks for the site as "we"/"our", and asks them to act; the page speaking of itself; a
+# label before a teaser or a credit. Article lines report someone (a reporting verb or a quotation), which
+# such lines never do, so those keep a line. Alternations of fixed words and bounded repeats only.
+_READER = re.compile(r"\b(?:you|your|yours|you'(?:re|ve|ll|d))\b", re.IGNORECASE)
+_SITE = re.compile(r"\b(?:we|us|our|we'(?:re|ve|ll|d))\b", re.IGNORECASE)
+_CALL_TO_ACTION = re.compile(
+    r"\b(?:subscrib\w*|sign(?:ing)? up|follow|download|install|donat\w*|join|tap|click|e-?mail us|contact"
+    r"|register|log ?in|chip in|get in touch|reach us|keep up|stay (?:up to date|informed|in touch)|upgrade|unlock"
+    r"|turn off|disable|read more|don't miss|free trial|delivered|agree|accept|consent|by continuing|paid for)\b",
+    re.IGNORECASE,
+)
+_SITE_ACTION = re.compile(
+    r"\b(?:subscri\w+|sign(?:ing)? up|newsletters?|download|install|donat\w*|app|podcasts?|inbox|cookies"
+    r"|follow us|tell us|contact us|email us|join us|support us|free trial|ad ?blocker|readers|journalism"
+    r"|newsroom|reporters|briefing|partners|commission|affiliate)\b",
+    re.IGNORECASE,
+)
+# An order to the reader: the verb first, then what it is about ("Follow us", "Download the app").
+_IMPERATIVE_START = re.compile(
+    r"^\W*(?:subscribe|sign up|follow|download|install|share|donate|support|join|tap|click|e-?mail|contact"
+    r"|get|try|listen|watch|register|log ?in|become|keep up|stay|like|tell|send|visit|turn off|disable"
+    r"|upgrade|unlock|catch up|don't miss|find out|read)"
+    r"\s+(?:us|our|the|this|these|now|today|here|more|up|free|every|all)\b|^\W*please\b",
+    re.IGNORECASE,
+)
+# The page speaking of itself: its age, its status, how it was paid for.
+_SELF = re.compile(r"\bthis (?:article|story|page|piece|post|content|site|website)\b", re.IGNORECASE)
+# "Related: ...", "More on this story: ...", "Photograph: ...": a label of a few words, a colon, a title.
+_LABEL = re.compile(r"^\W*(?:[A-Za-z][\w'-]*\s+){0,4}[A-Za-z][\w'-]*\s*:\s+[A-Z0-9]")
+_CREDITED = re.compile(
+    r"^\W*(?:main )?(?:pictured|courtesy of)\b|\b(?:photo|image|picture)\w* (?:courtesy of|by|supplied by)\b",
+    re.IGNORECASE,
+)
+_REPORTS = re.compile(
+    r"\b(?:said|says|say|told|tells|announced|added|according|reported|stated|claimed|warned|explained|insisted"
+    r"|argued|urged|called|wrote|asked|replied|suggest\w*|believes?|thinks?)\b|[\"“”«»]|'\s|\s'",
+    re.IGNORECASE,
+)
+MAX_FURNITURE_WORDS = 25
+"""Longer lines are article text even when they talk to the reader."""
+
 RECURRING_SHARE = 0.2
 """A line found verbatim in at least this share of a batch's articles (and in 3 or more) is furniture."""
 RECURRING_MIN_ARTICLES = 3
@@ -111,6 +153,7 @@ def is_junk_line(line: str) -> bool:
         or repeats_itself(text)
         or bool(_GLUED.search(text) or _CREDIT.search(text))
         or is_junk_sentence(text)
+        or is_furniture_by_shape(text)
     )
 
 
@@ -119,6 +162,24 @@ def is_junk_sentence(sentence: str) -> bool:
     text = sentence.strip()
     return (len(sentence.split()) < MIN_SENTENCE_WORDS or bool(_PHRASES.search(text) or _APPEALS.search(text))
             or _signs_up(text))
+
+
+def is_furniture_by_shape(text: str) -> bool:
+    """Furniture told by its shape, whatever its words: a short line that addresses the reader and asks them
+    to act, speaks for the site about subscribing or following, opens with an order, or is a label before a
+    teaser or a credit; and that reports nobody (no reporting verb, no quotation), as article sentences do.
+    """
+    if len(text.split()) > MAX_FURNITURE_WORDS or _REPORTS.search(text):
+        return False
+    acts = _CALL_TO_ACTION.search(text) is not None
+    return bool(
+        (acts and _READER.search(text))
+        or (_SITE.search(text) and _SITE_ACTION.search(text))
+        or _IMPERATIVE_START.search(text)
+        or _LABEL.search(text)
+        or _CREDITED.search(text)
+        or _SELF.search(text)
+    )
 
 
 def repeats_itself(text: str) -> bool:

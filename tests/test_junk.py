@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classify.junk import _signs_up, is_junk_line, is_junk_sentence, junk_lines, repeats_itself
+from classify.summarize import Length, summarize
 
 ARTICLE = [
     "Harbour Workers Strike Over Pay",
@@ -117,3 +118,59 @@ def test_lines_that_extend_each_other_are_found_through_an_index() -> None:
     assert not any(is_junk_line(line) for line in lines)
     assert junk_lines(lines) == set(range(400))
     assert junk_lines([*lines[:1], "An unrelated line that ends like a sentence too."]) == set()
+
+
+# --- furniture told by its shape, in words none of the phrase patterns list -------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Curious about the harbour? Stay up to date by adding our channel on your favourite messenger.",
+        "Members get the crossword early, so unlock it by upgrading your plan.",
+        "Please consider a small monthly gift to the Valmora Gazette.",
+        "Download the Gazette reader for tablets and phones.",
+        "Follow the Gazette on Mastodon for live pictures from the quay.",
+        "By continuing you consent to our partners storing identifiers on this device.",
+        "Elsewhere on the site: Ten ferries that changed the coast.",
+        "Top picture courtesy of the harbour museum archive.",
+        "This piece first appeared in our spring print edition in 2009.",
+    ],
+)
+def test_furniture_of_unlisted_wording_is_junk_by_its_shape(line: str) -> None:
+    assert is_junk_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # talks to the reader or of "our" readers, but reports someone: article text
+        '"You can follow the talks on our website," the port authority told reporters on Monday.',
+        "The union said members could download the new contract from its website before the vote.",
+        "If you own a boat in Valmora, the new harbour fee will rise by 4% next year, the council said.",
+        # long enough to be article text even when it addresses the reader
+        "Anyone who has waited for a ferry in winter knows the feeling, and if you join the queue at six in the"
+        " morning you will still find that the first boat has been cancelled because of the storms.",
+        # a verb that orders nothing
+        "Support for the strike has grown among dock workers since the talks collapsed in March.",
+        "Download sales of the band's album overtook its sales on disc for the first time this year.",
+    ],
+)
+def test_article_lines_that_resemble_furniture_are_kept(line: str) -> None:
+    assert not is_junk_line(line)
+
+
+@pytest.mark.parametrize("method", ["lexrank", "sumbasic", "lead"])
+def test_no_method_picks_furniture_worded_unlike_the_phrase_list(method: str) -> None:
+    appeal = "Enjoy stories like this? Tap here to get every Gazette update on your phone."
+    text = "\n\n".join([
+        appeal,
+        "Dock workers in Valmora walked out on Wednesday after talks over pay collapsed, the union said.",
+        "The port authority said ships would be diverted to nearby harbours until the dispute ends.",
+        "Ferry operators warned that the strike could disrupt island services for several weeks.",
+        appeal.replace("Gazette", "harbour"),
+        "Talks between the union and the port authority are due to resume on Monday, officials said.",
+    ])
+    summary = summarize(text, length=Length(sentences=3), method=method)
+    assert len(summary.sentences) == 3
+    assert not any("Tap here" in sentence or "Enjoy" in sentence for sentence in summary.sentences)
