@@ -209,29 +209,37 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
 
 
 def refuse_overwriting(output: Path | None, option: str, inputs: Iterable[str | Path | None]) -> None:
-    """Stop before any work when `output` is the same file as one of `inputs` (exit 2).
+    """Stop before any work when `output` is one of `inputs`, or would be read with an input folder (exit 2).
 
-    `classify tag in.jsonl -o in.jsonl` would otherwise replace the articles with their tags. The
+    `classify tag in.jsonl -o in.jsonl` would otherwise replace the articles with their tags; the
     comparison is by device and inode, so another spelling, a hard link or a symlink is caught too.
+    `classify tag articles/ -o articles/tags.jsonl` replaces nothing the first time, but the next run
+    would read the tags as articles: refused when the folder walk would read the output (one of the
+    suffixes classify reads), allowed otherwise (`-o articles/tags.json`, a dot-folder).
     """
+    from classify.inputs import walk_would_read  # here: loading a model (which writes through this module) needs no readers
+
     if output is None or str(output) == "-":
         return
+    sources = [Path(source) for source in inputs if source is not None and str(source) != "-"]
     try:
         written = output.stat()
     except OSError:
-        return  # a new file cannot be an input
-    if not stat.S_ISREG(written.st_mode):
-        return  # devices and FIFOs are written through, nothing is replaced
-    for source in inputs:
-        if source is None or str(source) == "-":
-            continue
+        written = None  # a new file: it cannot be an input yet, but it could become one
+    if written is not None and not stat.S_ISREG(written.st_mode):
+        return  # devices and FIFOs are written through, nothing is replaced or walked
+    for source in sources:
         try:
-            read = os.stat(source)
+            read = source.stat()
         except OSError:
             continue
-        if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+        if written is not None and (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
             raise UsageError(f"{option} {output} is also an input ({source}); writing it would replace that input: "
                              "write to another file")
+        if stat.S_ISDIR(read.st_mode) and walk_would_read(source, output):
+            raise UsageError(f"{option} {output} is inside the input folder {source}, whose {output.suffix.lower()} "
+                             "files are read as articles: the next run would read these results as input; "
+                             "write it outside that folder")
 
 
 class ClosedOutput(io.TextIOBase):

@@ -117,6 +117,58 @@ def test_summarize_refuses_to_overwrite_its_input(run, articles: Path) -> None:
     assert articles.read_bytes() == original
 
 
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    path = tmp_path / "articles"
+    path.mkdir()
+    for i in range(3):
+        (path / f"a{i}.txt").write_text(f"{SECURITY[i]} {DIPLOMACY[i]}\n")
+    return path
+
+
+@pytest.mark.parametrize(("command", "name"), [("tag", "tags.jsonl"), ("tag", "sub/tags.csv"),
+                                               ("summarize", "summaries.txt"), ("digest", "today.html"),
+                                               ("digest", "today.md")])
+def test_output_inside_an_input_folder_is_refused_when_the_next_run_would_read_it(
+        run, model_path: Path, folder: Path, command: str, name: str) -> None:
+    before = sorted(path.name for path in folder.rglob("*"))
+    model = [] if command == "summarize" else ["-m", str(model_path)]
+    output = folder / name
+    result = run(command, str(folder), *model, "-o", str(output))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: -o {output} is inside the input folder {folder}, whose {output.suffix} files are read as articles: "
+        "the next run would read these results as input; write it outside that folder"]
+    assert sorted(path.name for path in folder.rglob("*")) == before
+
+
+def test_output_inside_an_input_folder_through_a_symlinked_folder_is_refused(run, model_path: Path, folder: Path,
+                                                                            tmp_path: Path) -> None:
+    alias = tmp_path / "alias"
+    alias.symlink_to(folder)
+    result = tag_jsonl(run, model_path, str(folder), "-o", str(alias / "tags.jsonl"))
+    assert result.exit_code == 2 and "is inside the input folder" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["tags.json", ".out/tags.jsonl", ".tags.jsonl", "README.jsonl"])
+def test_output_inside_an_input_folder_that_the_walk_skips_is_written(run, model_path: Path, folder: Path,
+                                                                      name: str) -> None:
+    output = folder / name
+    result = run("tag", str(folder), "-m", str(model_path), "-f", "jsonl", "-o", str(output))
+    assert result.exit_code == 0, result.stderr
+    assert len(ids(output.read_text())) == 3
+    again = run("tag", str(folder), "-m", str(model_path), "-f", "jsonl")
+    assert again.exit_code == 0 and len(ids(again.stdout)) == 3  # the output was not read as articles
+
+
+def test_digest_refuses_to_overwrite_its_input(run, model_path: Path, folder: Path) -> None:
+    page = folder / "a0.txt"
+    original = page.read_bytes()
+    result = run("digest", str(page), "-m", str(model_path), "-o", str(page))
+    assert result.exit_code == 2 and "is also an input" in result.stderr
+    assert page.read_bytes() == original
+
+
 def test_train_refuses_a_model_path_that_is_its_data(run, seeds_dir: Path, tmp_path: Path) -> None:
     data = tmp_path / "seeds.jsonl"
     data.write_text(json.dumps({"text": SECURITY[0], "labels": ["security"]}) + "\n")

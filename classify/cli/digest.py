@@ -57,13 +57,14 @@ def digest_command(
     from classify.default_model import load_model_or_default
     from classify.digest import digest
     from classify.fetch import iter_articles_and_urls
-    from classify.outputs import output_stream
+    from classify.outputs import output_stream, refuse_overwriting
     from classify.progress import track
     from classify.report import render
     from classify.summarize import Length
 
     runner = build_runner(jobs, scheduler)
     sources = require_inputs(inputs)
+    refuse_overwriting(output, "-o", [*sources, model_path])
     reporter = ProblemReporter()
     articles = iter_articles_and_urls(sources, fetch_urls=fetch, encoding=encoding, on_problem=reporter)
     model = load_model_or_default(model_path, say)

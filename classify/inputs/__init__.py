@@ -23,6 +23,6 @@ from classify.inputs import html, jsonl, table, text  # noqa: F401 - importing r
 from classify.inputs.context import MAX_ARTICLE_BYTES, ProblemHandler, ReadContext
 from classify.inputs.formats import reader
 from classify.inputs.records import parse_labels
-from classify.inputs.sources import iter_articles
+from classify.inputs.sources import iter_articles, walk_would_read
 
-__all__ = ["MAX_ARTICLE_BYTES", "ProblemHandler", "ReadContext", "iter_articles", "parse_labels", "reader"]
+__all__ = ["MAX_ARTICLE_BYTES", "ProblemHandler", "ReadContext", "iter_articles", "parse_labels", "reader", "walk_would_read"]

@@ -83,9 +83,33 @@ def _walk(folder: Path) -> list[Path]:
             stack.append(iter(_sorted_entries(entry.path)))
         else:
             path = Path(entry.path)
-            if path.stem.upper() != "README" and known_suffix(path.suffix) and path.is_file():
+            if _walk_takes(path.name) and path.is_file():
                 files.append(path)
     return files
+
+
+def _walk_takes(name: str) -> bool:
+    """Whether a file called `name` met in a folder is read: one of our suffixes, and not a README."""
+    path = Path(name)
+    return path.stem.upper() != "README" and known_suffix(path.suffix)
+
+
+def walk_would_read(folder: Path, path: Path) -> bool:
+    """Whether reading `folder` (as `_walk` does) would read a file at `path`, which may not exist yet.
+
+    An output written there would come back as input on the next run. Compared through real paths,
+    both where the name sits and where a symlink at it leads; dot-folders, dot-files and READMEs are
+    skipped by the walk, so they are no trouble.
+    """
+    root = Path(os.path.realpath(folder))
+    places = {Path(os.path.realpath(path.parent)) / path.name, Path(os.path.realpath(path))}
+    for place in places:
+        if not place.is_relative_to(root) or place == root:
+            continue
+        parts = place.relative_to(root).parts
+        if not any(part.startswith(".") for part in parts) and _walk_takes(parts[-1]):
+            return True
+    return False
 
 
 def _sorted_entries(folder: str | Path) -> list[os.DirEntry[str]]:
