@@ -68,6 +68,10 @@ class ModelError(ClassifyError):
     """A model file is missing, damaged, untrusted or from an incompatible version."""
 
 
+class MissingExtraError(ClassifyError):
+    """An optional part of classify is needed (e.g. the dense view) but its package is not installed."""
+
+
 class DataError(ClassifyError):
     """The data cannot train or evaluate a model (e.g. a topic with no positive example)."""
 

@@ -54,6 +54,7 @@ def evaluate_tags(
     truth: dict[str, list[bool]] = {topic: [] for topic in model.topics}
     unknown: Counter[str] = Counter()
     labelled = _labelled(articles)
+    model.load_views()
     for article, probabilities in runner.map(_score_batch, labelled, BATCHING, shared=(model,), prepare=prepare_model):
         unknown.update(article.labels - set(model.topics))
         for column, topic in enumerate(model.topics):
@@ -81,7 +82,7 @@ def _labelled(articles: Iterable[Article]) -> Iterator[Article]:
 
 def _score_batch(batch: list[Article], model: TopicModel) -> list[tuple[Article, list[float]]]:
     """Each article with its topic probabilities: the unit of work `Runner.map` sends to a worker."""
-    probabilities = model.probabilities(model.transform([article.full_text for article in batch]))
+    probabilities = model.score([article.full_text for article in batch])[1]
     return list(zip(batch, probabilities.astype(float).tolist(), strict=True))
 
 

@@ -76,6 +76,9 @@ class TopicModel:
     thresholds: np.ndarray
     meta: ModelMeta
     lean: bool = True
+    dense_coef: np.ndarray | None = None
+    """With the dense view (`meta.dense`): one scorer per topic (rows) over the text's word-embedding average."""
+    dense_intercept: np.ndarray | None = None
     _vectorizer: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -139,11 +142,34 @@ class TopicModel:
         return self._vectorizer
 
     def prepare(self) -> None:
-        """Build what batches use (the n-gram index, or scikit-learn's vectorizer): a worker's start."""
+        """Build what batches use (the n-gram index, or scikit-learn's vectorizer, and the word embeddings of
+        the dense view): a worker's start."""
         if self.lean:
             self.vocabulary.for_batches(self.analyzer.ngram_range[1])
         else:
             self.sklearn_vectorizer()
+        self.load_views()
+
+    def load_views(self) -> None:
+        """Load what scoring needs besides the file: the dense view's word embeddings, if the model has it. Called
+        before the first article is read, so a missing `classify[dense]` stops a run before it writes anything."""
+        if self.meta.dense is not None:
+            from classify.dense import embedder
+
+            embedder()
+
+    def score(self, texts: list[str]) -> tuple[Features, np.ndarray]:
+        """TF-IDF rows for `texts` and each topic's probability (columns): TF-IDF's, or with the dense view the
+        blend of TF-IDF's and the word embeddings'."""
+        features = self.transform(texts)
+        probabilities = self.probabilities(features)
+        dense = self.meta.dense
+        if dense is not None and self.dense_coef is not None and self.dense_intercept is not None:
+            from classify.dense import blend, embed
+
+            views = sigmoid(embed(texts, dense.words) @ self.dense_coef.T + self.dense_intercept)
+            probabilities = blend(probabilities, views, dense.weight)
+        return features, probabilities
 
     def probabilities(self, features: Features) -> np.ndarray:
         """Probability of each topic (columns) for each row of `features`."""

@@ -7,6 +7,8 @@ Format 2 (written since tagging stopped needing scikit-learn) holds:
     stop_words.txt   the stop words training removed, one a line
     idf.npy, coef.npy, intercept.npy, thresholds.npy          float32
     term_hashes.npy, term_columns.npy                         the vocabulary's hash index (uint32)
+    dense_coef.npy, dense_intercept.npy                       float32, only in a model with the dense view
+                                                              (`train --dense`; its record's `dense` says so)
 
 Format 1 files (`meta.npy`, `terms.npy` as UTF-8 bytes, stop words named, no index) still load;
 they are tagged with scikit-learn, with a warning to retrain.
@@ -37,6 +39,7 @@ from typing import IO, Any, NoReturn
 import numpy as np
 
 from classify import __version__
+from classify.dense import DIMENSIONS, EMBEDDER
 from classify.errors import ModelError
 from classify.model import TopicModel
 from classify.model_meta import MetaError, ModelMeta
@@ -54,6 +57,7 @@ FLOAT = np.dtype("<f4")
 INDEX = np.dtype("<u4")
 ARRAYS = ("idf", "coef", "intercept", "thresholds")
 INDEX_ARRAYS = ("term_hashes", "term_columns")
+DENSE_ARRAYS = ("dense_coef", "dense_intercept")
 MAX_MODEL_BYTES = 2**30
 """The most a model's members may hold, unpacked: far above any model trained on a realistic corpus."""
 MAX_INFLATION = 8
@@ -73,6 +77,8 @@ def save_model(model: TopicModel, path: Path) -> None:
     stop_words = "\n".join(sorted(model.settings.get("stop_words") or ()))
     arrays = {name: getattr(model, name).astype(FLOAT) for name in ARRAYS}
     arrays["term_hashes"], arrays["term_columns"] = model.vocabulary.hashes, model.vocabulary.columns
+    if model.meta.dense is not None:
+        arrays |= {name: getattr(model, name).astype(FLOAT) for name in DENSE_ARRAYS}
     with atomic_file(path, "wb") as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr(_member("meta.json"), json.dumps(meta, ensure_ascii=False, indent=1))
         archive.writestr(_member("terms.txt"), model.vocabulary.text)
@@ -198,16 +204,23 @@ class _Reader:
                 filled += len(chunk)
             return array.reshape(found_shape, order="F" if fortran_order else "C")
 
-    def numbers(self, topics: int, terms: int) -> dict[str, np.ndarray]:
-        """idf, coef, intercept and thresholds, of the right shapes and in the ranges training produces."""
+    def numbers(self, topics: int, terms: int, dimensions: int | None) -> dict[str, np.ndarray]:
+        """idf, coef, intercept and thresholds (and the dense view's scorers, given its `dimensions`), of the right
+        shapes and in the ranges training produces."""
         shapes = {"idf": (terms,), "coef": (topics, terms), "intercept": (topics,), "thresholds": (topics,)}
+        if dimensions is not None:
+            shapes |= {"dense_coef": (topics, dimensions), "dense_intercept": (topics,)}
+        elif DENSE_ARRAYS[0] + ".npy" in self.archive.namelist():
+            self.fail("holds dense-view scorers its record does not mention (damaged file)")
         arrays = {name: self.array(name, FLOAT, shape) for name, shape in shapes.items()}
         for name, array in arrays.items():
             if not np.isfinite(array).all():
                 self.fail(f"`{name}` holds NaN or infinite numbers (damaged file)")
-        for name, low, high in (("idf", 1.0, MAX_IDF), ("coef", -MAX_WEIGHT, MAX_WEIGHT),
-                                ("intercept", -MAX_WEIGHT, MAX_WEIGHT), ("thresholds", 0.0, 1.0)):
-            array = arrays[name]
+        ranges = {"idf": (1.0, MAX_IDF), "coef": (-MAX_WEIGHT, MAX_WEIGHT), "intercept": (-MAX_WEIGHT, MAX_WEIGHT),
+                  "thresholds": (0.0, 1.0), "dense_coef": (-MAX_WEIGHT, MAX_WEIGHT),
+                  "dense_intercept": (-MAX_WEIGHT, MAX_WEIGHT)}
+        for name, array in arrays.items():
+            low, high = ranges[name]
             if array.size and (array.min() < low or array.max() > high):
                 self.fail(f"`{name}` holds numbers outside [{low:g}, {high:g}], which training never writes (damaged "
                           "file)")
@@ -240,11 +253,14 @@ class _Reader:
         return self._model(meta, dict(meta["vectorizer"]), Vocabulary.from_terms(terms), lean=False)
 
     def _model(self, meta: dict[str, Any], settings: dict[str, Any], vocabulary: Vocabulary, *, lean: bool) -> TopicModel:
-        arrays = self.numbers(len(meta["topics"]), len(vocabulary))
         try:
             record = ModelMeta.from_json({key: value for key, value in meta.items() if key not in ENVELOPE})
         except MetaError as error:
             self.fail(str(error))
+        if record.dense is not None and (record.dense.embedder, record.dense.dimensions) != (EMBEDDER, DIMENSIONS):
+            self.fail(f"its dense view uses {record.dense.embedder} ({record.dense.dimensions} dimensions), which this "
+                      f"classify {__version__} does not (it has {EMBEDDER}, {DIMENSIONS})")
+        arrays = self.numbers(len(meta["topics"]), len(vocabulary), record.dense.dimensions if record.dense else None)
         return TopicModel(topics=list(meta["topics"]), settings=settings, vocabulary=vocabulary, meta=record, lean=lean,
                           **arrays)
 

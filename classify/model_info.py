@@ -1,7 +1,7 @@
 """Everything a model file says about itself, as one plain record: what `classify info` shows.
 
 A model is only as trustworthy as what it learned from and how it scored, on its own source and on
-another; this gathers that from the file (topics, thresholds, settings, data hash, versions,
+another; this gathers that from the file (topics, thresholds, settings, the dense view if any, data hash, versions,
 cross-validated and cross-source figures) without running anything.
 """
 
@@ -27,6 +27,7 @@ def model_info(model: TopicModel, path: Path | None = None) -> dict[str, Any]:
         "training_data": meta["training_data"],
         "settings": {"vectorizer": model.settings, **meta["params"], "seed": meta["seed"],
                      "terms": len(model.vocabulary)},
+        "dense": meta.get("dense"),
         "created": meta["created"],
         "versions": {"classify (model)": meta["classify_version"], **meta["versions"]},
     }

@@ -44,6 +44,17 @@ class CrossSource:
 
 
 @dataclass(frozen=True)
+class DenseSettings:
+    """How a model with the dense view (`train --dense`) blends it in: which word embeddings, of how many
+    `dimensions`, from each text's first `words` words, weighing `weight` of each blended score."""
+
+    embedder: str
+    dimensions: int
+    words: int
+    weight: float
+
+
+@dataclass(frozen=True)
 class ModelMeta:
     """Provenance and quality of a trained model."""
 
@@ -55,14 +66,16 @@ class ModelMeta:
     versions: dict[str, str] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     cross_source: CrossSource | None = None
+    dense: DenseSettings | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON data; `seeds_sha256` and `cross_source` only when there is one."""
+        """Plain JSON data; `seeds_sha256`, `cross_source` and `dense` only when there is one."""
         data = dataclasses.asdict(self)
         if data["training_data"]["seeds_sha256"] is None:
             del data["training_data"]["seeds_sha256"]
-        if data["cross_source"] is None:
-            del data["cross_source"]
+        for optional in ("cross_source", "dense"):
+            if data[optional] is None:
+                del data[optional]
         return data
 
     @classmethod
@@ -74,6 +87,10 @@ class ModelMeta:
         training = _record(data, "training_data", TrainingData)
         cross_validation = _record(data, "cross_validation", CrossValidation)
         cross_source = _record(data, "cross_source", CrossSource) if "cross_source" in data else None
+        dense = _record(data, "dense", DenseSettings) if "dense" in data else None
+        if dense is not None and not (0 < dense.dimensions <= MAX_DIMENSIONS and dense.words > 0
+                                      and 0.0 <= dense.weight <= 1.0):
+            raise MetaError("its `dense` record is damaged")
         versions = data.get("versions", {})
         if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
             raise MetaError("its `versions` record is damaged")
@@ -87,13 +104,16 @@ class ModelMeta:
             raise MetaError("its `seed` record is damaged")
         return cls(classify_version=data["classify_version"], created=data["created"], training_data=training,
                    cross_validation=cross_validation, seed=data.get("seed", 0), versions=versions, params=params,
-                   cross_source=cross_source)
+                   cross_source=cross_source, dense=dense)
 
 
 FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "source": (str,), "articles": (int,), "sha256": (str,), "seeds_sha256": (str, type(None)),
     "folds": (int,), "metrics": (dict,), "data": (str,),
+    "embedder": (str,), "dimensions": (int,), "words": (int,), "weight": (float,),
 }
+MAX_DIMENSIONS = 4096
+"""Far above any static word-embedding model's width; a file claiming more is damaged."""
 
 
 def _record(data: dict[str, Any], name: str, kind: type) -> Any:

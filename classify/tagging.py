@@ -61,6 +61,7 @@ def tag(
     when they will not be shown.
     """
     func = tag_batch if reasons else partial(tag_batch, reasons=False)
+    model.load_views()
     return runner.map(func, articles, batching, shared=(model,), prepare=prepare_model)
 
 
@@ -72,8 +73,8 @@ def prepare_model(model: TopicModel) -> None:
 def tag_batch(batch: list[Article], model: TopicModel, *, reasons: bool = True) -> list[TaggedArticle]:
     """Tag a list of articles with one vectorizer call (much faster than one by one)."""
     texts = [article.full_text for article in batch]
-    features = model.transform(texts)
-    probabilities = model.probabilities(features).tolist()  # Python floats: the same values, faster to read
+    features, scores = model.score(texts)
+    probabilities = scores.tolist()  # Python floats: the same values, faster to read
     thresholds = model.thresholds.tolist()
     topics = model.topics
     results = []

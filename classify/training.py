@@ -22,7 +22,7 @@ from classify.articles import Article
 from classify.errors import DataError
 from classify.metrics import calibration, macro, scores_at
 from classify.model import TopicModel, sigmoid, vectorizer_kwargs
-from classify.model_meta import CrossValidation, ModelMeta, TrainingData
+from classify.model_meta import CrossValidation, DenseSettings, ModelMeta, TrainingData
 from classify.parallel import IN_THIS_PROCESS, Batching, Runner
 from classify.vocabulary import Vocabulary
 
@@ -173,6 +173,24 @@ def _fit_scorer(features: Any, positive: np.ndarray, seed: int) -> tuple[np.ndar
     return scorer.coef_[0].astype(np.float32), float(scorer.intercept_[0])
 
 
+DENSE_C = 1.0
+"""The dense scorers' regularisation, on standardised embeddings: scikit-learn's default, not tuned."""
+
+
+def _fit_dense_scorer(vectors: np.ndarray, positive: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
+    """A logistic scorer over standardised word embeddings, returned as weights over the raw embeddings (the
+    standardisation folded in), so tagging needs only a product."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = vectors.mean(axis=0)
+    scale = vectors.std(axis=0)
+    scale[scale == 0] = 1.0
+    scorer = LogisticRegression(C=DENSE_C, class_weight="balanced", max_iter=1000, random_state=seed)
+    scorer.fit((vectors - mean) / scale, positive)
+    coef = scorer.coef_[0] / scale
+    return coef.astype(np.float32), float(scorer.intercept_[0] - coef @ mean)
+
+
 def _doubled(rows: np.ndarray, n: int, copies: int) -> np.ndarray:
     return np.concatenate([rows + k * n for k in range(copies)])
 
@@ -185,6 +203,8 @@ class FinalFit:
     idf: np.ndarray
     coef: np.ndarray
     intercept: np.ndarray
+    dense_coef: np.ndarray | None = None
+    dense_intercept: np.ndarray | None = None
 
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -194,9 +214,10 @@ BATCHING = Batching(size=1)
 
 
 def _fit_units(
-    units: list[Split | None], counts: TermCounts, topics: Sequence[TopicData], seed: int
+    units: list[Split | None], counts: TermCounts, topics: Sequence[TopicData], seed: int, vectors: np.ndarray | None
 ) -> list[np.ndarray | FinalFit]:
-    """`Runner.map`'s unit of work: a fold's out-of-fold probabilities, or (`None`) the final fit.
+    """`Runner.map`'s unit of work: a fold's out-of-fold probabilities, or (`None`) the final fit; `vectors`,
+    the texts' word embeddings when the model gets the dense view.
 
     One BLAS thread: the fits gain nothing from more (liblinear is serial; BLAS threads only spin), and
     spinning threads took a whole core from the other process when two fitted at once.
@@ -204,7 +225,8 @@ def _fit_units(
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        return [_fit_final(counts, topics, seed) if unit is None else _fit_fold(counts, topics, *unit, seed) for unit in units]
+        return [_fit_final(counts, topics, seed, vectors) if unit is None else _fit_fold(counts, topics, *unit, seed, vectors)
+                for unit in units]
 
 
 def _import_fitters(*_shared: Any) -> None:
@@ -213,24 +235,33 @@ def _import_fitters(*_shared: Any) -> None:
     import sklearn.linear_model  # noqa: F401
 
 
-def _fit_final(counts: TermCounts, topics: Sequence[TopicData], seed: int) -> FinalFit:
-    """Term weights and per-topic scorers fitted on every text (full texts and leads)."""
+def _fit_final(counts: TermCounts, topics: Sequence[TopicData], seed: int, vectors: np.ndarray | None) -> FinalFit:
+    """Term weights and per-topic scorers (and dense scorers, given `vectors`) fitted on every text (full texts
+    and leads)."""
     copies = counts.counts.shape[0] // len(topics[0].known)
     weights, features = fit_weights(counts.counts)
-    fitted = []
+    fitted, dense = [], []
     for data in topics:
-        known = np.tile(data.known, copies)
-        fitted.append(_fit_scorer(features[known], np.tile(data.positive, copies)[known], seed))
+        known, positive = np.tile(data.known, copies), np.tile(data.positive, copies)
+        fitted.append(_fit_scorer(features[known], positive[known], seed))
+        if vectors is not None:
+            dense.append(_fit_dense_scorer(vectors[known], positive[known], seed))
     return FinalFit(
         terms=counts.terms[weights.columns].tolist(),
         idf=weights.transformer.idf_.astype(np.float32),
         coef=np.vstack([coef for coef, _ in fitted]),
         intercept=np.array([intercept for _, intercept in fitted], dtype=np.float32),
+        dense_coef=np.vstack([coef for coef, _ in dense]) if dense else None,
+        dense_intercept=np.array([intercept for _, intercept in dense], dtype=np.float32) if dense else None,
     )
 
 
-def _fit_fold(counts: TermCounts, topics: Sequence[TopicData], train: np.ndarray, test: np.ndarray, seed: int) -> np.ndarray:
-    """Out-of-fold probabilities (test rows × topics) from a model fitted on `train` rows."""
+def _fit_fold(counts: TermCounts, topics: Sequence[TopicData], train: np.ndarray, test: np.ndarray, seed: int,
+              vectors: np.ndarray | None) -> np.ndarray:
+    """Out-of-fold probabilities (test rows × topics) from a model fitted on `train` rows: TF-IDF's, or blended
+    with the dense view's when there are `vectors`, as the final model will score."""
+    from classify.dense import WEIGHT, blend
+
     n = len(topics[0].known)
     copies = counts.counts.shape[0] // n
     train_rows, test_rows = _doubled(train, n, copies), _doubled(test, n, copies)
@@ -241,6 +272,9 @@ def _fit_fold(counts: TermCounts, topics: Sequence[TopicData], train: np.ndarray
         known, positive = np.tile(data.known, copies)[train_rows], np.tile(data.positive, copies)[train_rows]
         coef, intercept = _fit_scorer(features[known], positive[known], seed)
         scores[:, column] = sigmoid(test_features @ coef + intercept)
+        if vectors is not None:
+            coef, intercept = _fit_dense_scorer(vectors[train_rows][known], positive[known], seed)
+            scores[:, column] = blend(scores[:, column], sigmoid(vectors[test_rows] @ coef + intercept), WEIGHT)
     return scores
 
 
@@ -290,13 +324,17 @@ def train(
     runner: Runner = IN_THIS_PROCESS,
     source: str = "the training data",
     progress: Progress = no_progress,
+    dense: bool = False,
 ) -> TopicModel:
     """Cross-validate, pick thresholds, and fit the final model on every article.
 
-    Every text's terms are counted once; then the folds and the final fit, which are independent,
-    run side by side when `runner` has workers; the model is the same however they run.
+    Every text's terms are counted once (and, with `dense`, its word embeddings made once); then the
+    folds and the final fit, which are independent, run side by side when `runner` has workers; the
+    model is the same however they run.
     """
     import sklearn
+
+    from classify import dense as dense_view
 
     topics = topic_data(articles, source)
     smallest = min(min(int(d.positive.sum()), int((d.known & ~d.positive).sum())) for d in topics)
@@ -306,8 +344,9 @@ def train(
     splits = fold_splits(articles, topics, folds=folds, seed=seed)
     smallest_fit = copies * min(len(train_rows) for train_rows, _ in splits)
     counts = count_terms(progress(texts, description="Counting terms", total=len(texts)), min_df_for(smallest_fit), source)
+    vectors = dense_view.embed(texts) if dense else None
     units: list[Split | None] = [None, *splits]  # the longest first
-    results = runner.map(_fit_units, units, BATCHING, shared=(counts, topics, seed), prepare=_import_fitters)
+    results = runner.map(_fit_units, units, BATCHING, shared=(counts, topics, seed, vectors), prepare=_import_fitters)
     oof = np.zeros((len(texts), len(topics)), dtype=np.float32)
     final: Any = None
     for unit, result in zip(units, progress(results, description="Fitting (folds + final fit)", total=len(units)),
@@ -328,6 +367,11 @@ def train(
                                "negatives": int((data.known & ~data.positive).sum()),
                                **calibration(oof[known, column], positive[known])}
     metrics.update(macro(metrics, [d.topic for d in topics]))  # training needs positives of every topic
+    versions = {"scikit-learn": sklearn.__version__, "numpy": np.__version__}
+    if dense:
+        from importlib.metadata import version
+
+        versions["wordllama"] = version("wordllama")
     return TopicModel(
         topics=[d.topic for d in topics],
         settings=stored_settings(),
@@ -336,14 +380,18 @@ def train(
         coef=final.coef,
         intercept=final.intercept,
         thresholds=np.array(thresholds, dtype=np.float32),
+        dense_coef=final.dense_coef,
+        dense_intercept=final.dense_intercept,
         meta=ModelMeta(
             classify_version=__version__,
-            versions={"scikit-learn": sklearn.__version__, "numpy": np.__version__},
+            versions=versions,
             created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             training_data=TrainingData(source=source, articles=len(articles), sha256=fingerprint(articles)),
             seed=seed,
             cross_validation=CrossValidation(folds=folds, metrics=metrics),
             params={**FIT_PARAMS, "C": REGULARISATION_C, "class_weight": "balanced", "lead_words": LEAD_WORDS,
                     "threshold": f"middle of the range within {PLATEAU} of the best F1 of the leads"},
+            dense=DenseSettings(dense_view.EMBEDDER, dense_view.DIMENSIONS, dense_view.WORDS, dense_view.WEIGHT)
+            if dense else None,
         ),
     )

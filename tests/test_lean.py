@@ -228,7 +228,7 @@ def test_tagging_imports_neither_scikit_learn_nor_scipy_nor_rich(model_path: Pat
     story.write_text(SECURITY[0])
     modules = imported_by("tag", str(story), "-m", str(model_path), "-f", fmt)
     assert "numpy" in modules and "classify" in modules
-    assert not modules & {"sklearn", "scipy", "rich", "sumy", "nltk", "joblib"}
+    assert not modules & {"sklearn", "scipy", "rich", "sumy", "nltk", "joblib", "wordllama"}
 
 
 def test_the_table_imports_rich_but_not_scikit_learn(model_path: Path, tmp_path: Path) -> None:

@@ -132,6 +132,9 @@ def print_model_info(info: Mapping[str, Any], stream: TextIO) -> None:
     settings = info["settings"]
     facts.add_row("settings", ", ".join(f"{key}={value}" for key, value in settings.items() if key != "vectorizer"))
     facts.add_row("vectorizer", ", ".join(f"{key}={_setting_shown(value)}" for key, value in settings["vectorizer"].items()))
+    dense = info.get("dense")
+    facts.add_row("dense view", f"{dense['embedder']} ({dense['dimensions']} dimensions, first {dense['words']} words), "
+                                f"weight {dense['weight']:g} of each score" if dense else "no (TF-IDF only)")
     facts.add_row("versions", ", ".join(f"{name} {version}" for name, version in info["versions"].items()))
     console = _console(stream)
     console.print(facts)

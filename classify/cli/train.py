@@ -41,6 +41,12 @@ def train_command(
                      help="Join the bundled seeds to SOURCES for the topics they share: they teach the topics' edges and "
                           "short items, which carries a model to other sources [default: with-seeds]."),
     ] = None,
+    dense: Annotated[
+        bool,
+        typer.Option("--dense", help="Also learn from the texts' word embeddings (wordllama, bundled in its wheel; "
+                                     "install it with `pip install 'classify[dense]'`) and blend them with the TF-IDF "
+                                     "scores. Tagging with such a model then takes longer to start and runs slower."),
+    ] = False,
 ) -> None:
     """Learn a topic model from labelled seeds (no SOURCES: the bundled seeds).
 
@@ -54,6 +60,7 @@ def train_command(
 
     * `classify train`
     * `classify train ../shared/data/allsides/articles.jsonl -m allsides.npz --check wikitimes.jsonl`
+    * `classify train ../shared/data/allsides/articles.jsonl -m allsides-dense.npz --dense`
     """
     from classify.cli.render import print_training_report
     from classify.default_model import SEEDS_SOURCE, default_model_path, seeds_model, seeds_to_join, train_joined
@@ -66,7 +73,11 @@ def train_command(
     runner = build_runner(jobs, scheduler)
     target = model_path or default_model_path()
     refuse_overwriting(target, "-m", sources or [])
-    options = {"seed": seed, "folds": folds, "runner": runner, "progress": track}
+    if dense:
+        from classify.dense import embedder
+
+        embedder()  # a missing extra is said before anything is read
+    options = {"seed": seed, "folds": folds, "runner": runner, "progress": track, "dense": dense}
     reporter = ProblemReporter()
     articles = list(track(iter_articles(sources, encoding=encoding, on_problem=reporter, require_labels=True),
                           description="Reading")) if sources else None

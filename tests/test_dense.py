@@ -1,0 +1,164 @@
+"""The dense view (`train --dense`): word embeddings from wordllama's bundled model, blended with TF-IDF.
+
+What a user notices: such a model says so in `info`, scores differently from a TF-IDF-only one,
+tags in every format, and without wordllama installed the run stops with one line saying how to
+install it; a damaged dense part of a model file is refused like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from classify import dense
+from classify.cli import app
+from classify.model_file import load_model
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.test_lean import imported_by
+from tests.test_model_files import array_of, members_of, meta_of, npy, one_error_line, with_meta, write_members
+
+
+@pytest.fixture(scope="session")
+def dense_model_path(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model trained once per session on the tiny seed set with --dense, through the CLI."""
+    path = tmp_path_factory.mktemp("dense") / "dense.npz"
+    result = CliRunner().invoke(app, ["train", str(seeds_dir), "-m", str(path), "--dense"])
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+@pytest.fixture
+def stories(tmp_path: Path) -> Path:
+    path = tmp_path / "stories.jsonl"
+    texts = [SECURITY[1], DIPLOMACY[2], MIDDLE_EAST[0], OTHER[0]]
+    path.write_text("".join(json.dumps({"id": f"s{i}", "text": text}) + "\n" for i, text in enumerate(texts)))
+    return path
+
+
+@pytest.fixture
+def without_wordllama(monkeypatch: pytest.MonkeyPatch):
+    """As if wordllama were not installed: importing it fails, and no loaded copy is cached."""
+    monkeypatch.setitem(sys.modules, "wordllama", None)
+    dense.embedder.cache_clear()
+    yield
+    dense.embedder.cache_clear()
+
+
+def test_info_says_the_model_has_the_dense_view(run, dense_model_path: Path, model_path: Path) -> None:
+    info = json.loads(run("info", str(dense_model_path), "-f", "json").stdout)
+    assert info["dense"] == {"embedder": dense.EMBEDDER, "dimensions": dense.DIMENSIONS, "words": dense.WORDS,
+                             "weight": dense.WEIGHT}
+    assert "wordllama" in info["versions"]
+    table = run("info", str(dense_model_path)).stdout
+    assert "dense view" in table and f"wordllama l2_supercat ({dense.DIMENSIONS} dimensions" in table
+    assert json.loads(run("info", str(model_path), "-f", "json").stdout)["dense"] is None
+    assert "no (TF-IDF only)" in run("info", str(model_path)).stdout
+
+
+def test_dense_model_tags_in_jsonl_with_scores_of_its_own(run, dense_model_path: Path, model_path: Path,
+                                                          stories: Path) -> None:
+    result = run("tag", str(stories), "-m", str(dense_model_path), "-f", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["s0", "s1", "s2", "s3"]
+    assert [r["labels"] for r in records] == [["security"], ["diplomacy"], ["middle-east"], []]
+    plain = [json.loads(line) for line in run("tag", str(stories), "-m", str(model_path), "-f", "jsonl").stdout.splitlines()]
+    assert all(0.0 <= s <= 1.0 for r in records for s in r["scores"].values())
+    assert all(r["scores"] != p["scores"] for r, p in zip(records, plain, strict=True))
+
+
+def test_dense_scores_are_the_even_blend_of_both_views(dense_model_path: Path) -> None:
+    """The stored dense scorers are used: the blended score moves from the TF-IDF one by the weight."""
+    model = load_model(dense_model_path)
+    texts = [SECURITY[0], OTHER[2]]
+    tfidf = model.probabilities(model.transform(texts))
+    blended = model.score(texts)[1]
+    dense_only = (blended - (1 - model.meta.dense.weight) * tfidf) / model.meta.dense.weight
+    assert ((dense_only > 0) & (dense_only < 1)).all()
+    assert not np.allclose(blended, tfidf, atol=1e-3)
+
+
+def test_training_without_wordllama_says_how_to_install_it(run, seeds_dir: Path, tmp_path: Path,
+                                                           without_wordllama) -> None:
+    target = tmp_path / "never.npz"
+    result = run("train", str(seeds_dir), "-m", str(target), "--dense")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [f"Error: the dense view (`train --dense`, or a model trained with it) needs "
+                                          f"wordllama, which is not installed: {dense.INSTALL_HINT}"]
+    assert not target.exists()
+
+
+def test_tagging_with_a_dense_model_without_wordllama_says_how_to_install_it(run, dense_model_path: Path, stories: Path,
+                                                                             without_wordllama) -> None:
+    result = run("tag", str(stories), "-m", str(dense_model_path), "-f", "jsonl")
+    assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "pip install 'classify[dense]'" in result.stderr
+
+
+def test_a_tf_idf_only_model_tags_without_wordllama(run, model_path: Path, stories: Path, without_wordllama) -> None:
+    result = run("tag", str(stories), "-m", str(model_path), "-f", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 4
+
+
+def test_only_a_dense_model_imports_wordllama(dense_model_path: Path, model_path: Path, tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(SECURITY[0])
+    assert "wordllama" in imported_by("tag", str(story), "-m", str(dense_model_path), "-f", "json")
+    assert "wordllama" not in imported_by("tag", str(story), "-m", str(model_path), "-f", "json")
+
+
+def test_a_model_without_dense_parts_loads_as_before(model_path: Path) -> None:
+    model = load_model(model_path)
+    assert model.meta.dense is None and model.dense_coef is None and model.dense_intercept is None
+    assert not any(name.startswith("dense") for name in members_of(model_path))
+
+
+@pytest.mark.parametrize(("name", "change", "says"), [
+    ("dense_coef", lambda a: np.full_like(a, np.nan), "`dense_coef` holds NaN or infinite numbers"),
+    ("dense_coef", lambda a: a[:, :10], "arrays do not fit together"),
+    ("dense_coef", lambda a: a.astype(np.float64), "`dense_coef` has the wrong type or shape"),
+    ("dense_intercept", lambda a: a + 1e9, "`dense_intercept` holds numbers outside"),
+])
+def test_damaged_dense_parts_are_refused(run, dense_model_path: Path, tmp_path: Path, stories: Path, name, change,
+                                         says) -> None:
+    members = members_of(dense_model_path)
+    odd = write_members(tmp_path / "odd.npz", {**members, f"{name}.npy": npy(change(array_of(members, name)))})
+    assert says in one_error_line(run("tag", str(stories), "-m", str(odd)), odd)
+
+
+def test_a_missing_dense_part_is_named(run, dense_model_path: Path, tmp_path: Path, stories: Path) -> None:
+    members = members_of(dense_model_path)
+    del members["dense_coef.npy"]
+    odd = write_members(tmp_path / "odd.npz", members)
+    assert "has no `dense_coef` array" in one_error_line(run("tag", str(stories), "-m", str(odd)), odd)
+
+
+def test_dense_parts_the_record_does_not_mention_are_refused(run, dense_model_path: Path, tmp_path: Path,
+                                                             stories: Path) -> None:
+    members = members_of(dense_model_path)
+    meta = meta_of(members)
+    del meta["dense"]
+    odd = write_members(tmp_path / "odd.npz", with_meta(members, meta))
+    assert "dense-view scorers its record does not mention" in one_error_line(run("tag", str(stories), "-m", str(odd)), odd)
+
+
+@pytest.mark.parametrize("change", [{"weight": 2.0}, {"words": 0}, {"dimensions": "256"}, {"extra": 1}])
+def test_a_damaged_dense_record_is_refused(run, dense_model_path: Path, tmp_path: Path, stories: Path, change) -> None:
+    members = members_of(dense_model_path)
+    meta = meta_of(members)
+    odd = write_members(tmp_path / "odd.npz", with_meta(members, {**meta, "dense": {**meta["dense"], **change}}))
+    assert "`dense` record is damaged" in one_error_line(run("tag", str(stories), "-m", str(odd)), odd)
+
+
+def test_a_dense_view_of_other_embeddings_is_refused(run, dense_model_path: Path, tmp_path: Path, stories: Path) -> None:
+    members = members_of(dense_model_path)
+    meta = meta_of(members)
+    odd = write_members(tmp_path / "odd.npz", with_meta(members, {**meta, "dense": {**meta["dense"], "embedder": "other"}}))
+    line = one_error_line(run("tag", str(stories), "-m", str(odd)), odd)
+    assert "dense view uses other" in line and "retrain it" in line
