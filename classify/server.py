@@ -7,9 +7,10 @@ pool, the test client) without a second validation library to keep in step.
 
 The model is loaded once by the command and shared by every request. Tagging, summarizing and
 reading uploaded files run in daemon threads (`off_loop`), so a slow article never stalls the event
-loop that serves the page and the other requests, nor holds up Ctrl-C. Records are the ones the CLI writes: this module only turns
-requests into `Article`s and options, then calls `classify.tagging` and `classify.summarize` (and, for
-dropped files, `classify.digest` and `classify.report`, whose report is served as `classify digest` writes it).
+loop that serves the page and the other requests, nor holds up Ctrl-C. Records are the ones the CLI
+writes (a summary's stderr notes ride along as `notes`): this module only turns requests into
+`Article`s and options, then calls `classify.tagging` and `classify.summarize` (and, for dropped
+files, `classify.digest` and `classify.report`, whose report is served as `classify digest` writes it).
 """
 
 from __future__ import annotations
@@ -286,10 +287,16 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
         return [item.record(explain=True) for item in tag(articles, model)]
 
     def summary_records(articles: list[Article], length: Any, method: str) -> list[dict[str, Any]]:
+        """The CLI's records, plus the notes it prints on stderr ("fewer than the 3 asked") as `notes` when there are any."""
         from classify.summarize import summary_record
 
-        return [summary_record(article_id, summary) for article_id, summary in summarize_many(articles, length=length,
-                                                                                               method=method)]
+        records = []
+        for article_id, summary in summarize_many(articles, length=length, method=method):
+            record: dict[str, Any] = summary_record(article_id, summary)
+            if summary.notes:
+                record["notes"] = summary.notes
+            records.append(record)
+        return records
 
     async def api_tag(request: Request) -> Response:
         payload = await read_json(request, TAG_FIELDS)

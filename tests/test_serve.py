@@ -48,12 +48,16 @@ def assert_error(response, status: int, *words: str) -> dict:
     return body
 
 
-def cli_records(run, tmp_path: Path, *args: str) -> list[dict]:
+def cli_run(run, tmp_path: Path, *args: str):
     source = tmp_path / "articles.jsonl"
     source.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
     result = run(*args, str(source), "--format", "json")
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    return result
+
+
+def cli_records(run, tmp_path: Path, *args: str) -> list[dict]:
+    return json.loads(cli_run(run, tmp_path, *args).stdout)
 
 
 # --- the page -------------------------------------------------------------------------------------
@@ -104,7 +108,13 @@ def test_tag_one_text_returns_one_record(client: TestClient) -> None:
 @pytest.mark.parametrize("options", [[], ["-n", "1"], ["--ratio", "0.5"], ["--words", "20"], ["--method", "lead"],
                                      ["--method", "luhn", "-n", "2"]])
 def test_summarize_returns_the_records_summarize_writes(client: TestClient, run, tmp_path: Path, options: list[str]) -> None:
-    expected = cli_records(run, tmp_path, "summarize", *options)
+    """The same records, with the notes the CLI prints on stderr (`ID: note`) in `notes`."""
+    result = cli_run(run, tmp_path, "summarize", *options)
+    expected = json.loads(result.stdout)
+    for line in result.stderr.splitlines():
+        article_id, note = line.split(": ", 1)
+        record = next(record for record in expected if record["id"] == article_id)
+        record.setdefault("notes", []).append(note)
     names = {"-n": "sentences", "--ratio": "ratio", "--words": "words", "--method": "method"}
     payload: dict = {"articles": ARTICLES}
     for flag, value in zip(options[::2], options[1::2], strict=True):
@@ -112,6 +122,12 @@ def test_summarize_returns_the_records_summarize_writes(client: TestClient, run,
     response = post(client, "/api/summarize", payload)
     assert response.status_code == 200
     assert response.json() == expected
+
+
+def test_a_short_summary_carries_the_note_the_cli_prints(client: TestClient) -> None:
+    record = post(client, "/api/summarize", {"text": SECURITY[0], "sentences": 3}).json()
+    assert record["summary"] == [SECURITY[0]]
+    assert record["notes"] == ["article has 1 sentence, fewer than the 3 asked"]
 
 
 def test_summarize_one_text(client: TestClient) -> None:

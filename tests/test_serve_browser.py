@@ -109,6 +109,17 @@ def test_summary_length_and_method_controls(page) -> None:
     assert "words must be at least 1" in page.inner_text("#error")
 
 
+def test_a_summary_shorter_than_asked_says_so_as_the_cli_does(page) -> None:
+    paste(page, f"{SECURITY[0]} {DIPLOMACY[0]}")
+    assert page.locator(".summary-list li").count() == 2
+    assert page.locator(".summary-note").all_inner_texts() == ["article has 2 sentences, fewer than the 3 asked"]
+    page.fill("#length-value", "2")
+    page.dispatch_event("#length-value", "change")
+    page.wait_for_function("() => document.querySelectorAll('.summary-note').length === 0")
+    assert page.locator(".summary-list li").count() == 2
+    assert page.events == []
+
+
 def test_choose_files_shows_each_article_in_a_list(page, tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
     story.write_text(f"title: Border strike\n\n{SECURITY[0]} {SECURITY[1]}\n", encoding="utf-8")

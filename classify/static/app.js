@@ -375,7 +375,10 @@ function renderArticle(article, tagRecord, summaryRecord, open) {
   summaryBlock.append(element("h3", "", `Summary (${summaryRecord.method})`));
   const list = element("ol", "summary-list");
   for (const sentence of sentences) list.append(element("li", "", sentence));
-  summaryBlock.append(sentences.length ? list : element("p", "notes", "No sentences to summarize."));
+  const notes = summaryRecord.notes || [];
+  if (sentences.length) summaryBlock.append(list);
+  else if (!notes.length) summaryBlock.append(element("p", "notes", "No sentences to summarize."));
+  for (const note of notes) summaryBlock.append(element("p", "notes summary-note", note));
   box.append(summaryBlock);
   if (article.title) box.append(highlighted("article-heading", article.title, termRanges(article.title, tagRecord), []));
   box.append(highlighted("article-text", article.text, termRanges(article.text, tagRecord),
