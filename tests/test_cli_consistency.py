@@ -176,6 +176,26 @@ def test_help_reads_cleanly(run, command: str) -> None:
     assert "Examples" in text
 
 
+def _commands() -> list[str]:
+    import typer
+
+    from classify.cli import app
+
+    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_each_command_help_lists_the_global_options_that_work_after_it(run, command: str) -> None:
+    lines = run(command, "--help").stdout.splitlines()
+    panel = next(i for i, line in enumerate(lines) if "Global options (also after the command)" in line)
+    below = lines[panel:]
+    assert any(re.search(r"--quiet\s+-q\s+No progress bars or status messages\.", line) for line in below)
+    assert any(re.search(r"--debug\s+Show the full traceback", line) for line in below)
+    assert not any("--version" in line for line in below)
+    own = "\n".join(lines[:panel])
+    assert "--quiet" not in own and "--debug" not in own  # shown once, in their own panel
+
+
 def test_help_shows_the_default_summary_length(run) -> None:
     assert "[default: 3]" in run("summarize", "--help").stdout
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from classify import __version__, progress
 from classify.console import interrupt_handled, say_interrupted
@@ -137,8 +138,44 @@ def _silence_stdout() -> None:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
 
 
+GLOBAL_PANEL = "Global options (also after the command)"
+
+
+class ClassifyCommand(TyperCommand):
+    """A command whose --help also lists the global options that work after it (`globals_first`).
+
+    They are the group's own option objects, copied into a panel of their own for the help page
+    only: the command never parses them (they are moved before it), so it does not define them.
+    """
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        own = self.params
+        self.params = [*own, *_global_options(ctx)]
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.params = own
+
+
+def _global_options(ctx: typer.Context) -> list[Any]:
+    group = ctx.parent
+    if group is None:
+        return []
+    shown = [copy.copy(param) for param in group.command.get_params(group) if GLOBAL_FLAGS & set(param.opts)]
+    for param in shown:
+        param.rich_help_panel = GLOBAL_PANEL
+    _tidy_help(shown)
+    return shown
+
+
 class ClassifyTyper(typer.Typer):
-    """The app as a program: Ctrl-C at any moment is exit 130, and SIGTERM cleans up like it."""
+    """The app as a program: Ctrl-C at any moment is exit 130, and SIGTERM cleans up like it.
+
+    Its commands are `ClassifyCommand`s, so each one's --help shows the global options too.
+    """
+
+    def command(self, *args: Any, cls: type[TyperCommand] | None = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or ClassifyCommand, **kwargs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if threading.current_thread() is threading.main_thread():
