@@ -27,6 +27,17 @@ def test_text_output_is_id_then_three_article_sentences(run, story: Path) -> Non
     assert result.stderr == ""
 
 
+def test_text_output_heads_each_summary_with_its_title_when_it_has_one(run, tmp_path: Path) -> None:
+    data = tmp_path / "batch.jsonl"
+    rows = [{"id": "long", "title": "Port strike\x1b[31m", "text": STORY},
+            {"id": "short", "text": "The mayor resigned on Monday after a vote."}]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = run("summarize", str(data), "-n", "1", "--method", "lead")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["long — Port strike\\x1b[31m", ARTICLE_SENTENCES[0], "",
+                                          "short", "The mayor resigned on Monday after a vote."]
+
+
 def test_jsonl_records_in_input_order_with_notes_on_stderr(run, tmp_path: Path) -> None:
     data = tmp_path / "batch.jsonl"
     rows = [{"id": "long", "title": "Port strike", "text": STORY},

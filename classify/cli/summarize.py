@@ -63,8 +63,8 @@ def summarize_command(
 ) -> None:
     """Summarize articles with sentences taken from them, in their order, skipping page junk.
 
-    Records carry `id`, `title` (when the input has one), `summary` (list of sentences) and `method`, in
-    input order. Notes such as
+    Text heads each summary with its id and title (`id — title`); records carry `id`, `title` (when the
+    input has one), `summary` (list of sentences) and `method`, in input order. Notes such as
     "article has 2 sentences, fewer than the 3 asked" go to stderr, prefixed by the article id.
 
     Examples:
@@ -102,8 +102,10 @@ def summarize_command(
 
 
 def _write_text(records: Iterator[dict[str, object]], stream: TextIO) -> None:
-    """For people: the id line, the sentences one per line, a blank line between articles."""
+    """For people: a heading line (the id, then ` — ` and the title when the article has one), the
+    sentences one per line, a blank line between articles."""
     for number, record in enumerate(records):
-        lines = [one_line(str(record["id"])), *record["summary"]]  # type: ignore[misc]
+        heading = one_line(str(record["id"]) + (f" — {record['title']}" if record.get("title") else ""))
+        lines = [heading, *record["summary"]]  # type: ignore[misc]
         stream.write(("\n" if number else "") + "\n".join(lines) + "\n")
         stream.flush()
