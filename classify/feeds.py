@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from classify.articles import Article
-from classify.errors import InputError
+from classify.errors import InputError, InputNote
 from classify.inputs.context import ReadContext
 from classify.inputs.formats import reader
 from classify.inputs.html import extract_article
@@ -42,7 +42,8 @@ def looks_like_feed(head: bytes) -> bool:
 
 
 def read_feed(data: bytes, source: str) -> list[Article]:
-    """Every entry of the feed in `data`, in feed order; a feed that cannot be read raises one InputError.
+    """Every entry of the feed in `data`, in feed order; a feed that cannot be read raises one InputError,
+    and a feed with no entries an InputNote (a warning: the run still succeeds).
 
     A feed that is not well-formed XML is refused whole rather than read in part: feedparser would
     recover some entries and silently drop the rest.
@@ -59,6 +60,9 @@ def read_feed(data: bytes, source: str) -> list[Article]:
         where = f"line {line}: " if line > 0 else ""
         raise InputError(f"the feed is not well-formed XML ({where}{problem.getMessage()}); it was skipped: "
                          "download it again or repair it (e.g. xmllint --recover)", source=source)
+    if not parsed.entries:  # a well-formed feed with nothing in it today: not broken, so not a bad input
+        raise InputNote("the feed has no entries; nothing was read from it (export or download it again if it "
+                        "should have some)", source=source)
     outlet = _text(parsed.feed.get("title", ""))
     articles = []
     for number, entry in enumerate(parsed.entries, start=1):

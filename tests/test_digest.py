@@ -152,6 +152,41 @@ def test_not_a_feed_says_so(run, model_path, tmp_path):
     assert f"{page}: not an RSS or Atom feed" in result.stderr
 
 
+EMPTY_FEEDS = {
+    "quiet.rss": '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Quiet Wire</title>'
+                 "<link>https://quiet.example/</link></channel></rss>\n",
+    "quiet.atom": '<feed xmlns="http://www.w3.org/2005/Atom"><title>Quiet Post</title><id>urn:quiet</id></feed>\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_FEEDS))
+def test_an_empty_feed_is_a_warning_not_a_bad_input(run, model_path, feeds, tmp_path, name):
+    empty = tmp_path / name
+    empty.write_text(EMPTY_FEEDS[name], encoding="utf-8")
+    report, result = digest_json(run, model_path, str(empty), str(feeds))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [f"Warning: {empty}: the feed has no entries; nothing was read from it "
+                                          "(export or download it again if it should have some)"]
+    assert report["counts"]["articles"] == 4 and report["counts"]["skipped"] == 0
+
+
+def test_tag_reads_past_an_empty_feed_with_a_warning(run, model_path, feeds, tmp_path):
+    empty = tmp_path / "quiet.rss"
+    empty.write_text(EMPTY_FEEDS["quiet.rss"], encoding="utf-8")
+    result = run("tag", str(empty), str(feeds), "-m", str(model_path), "-f", "jsonl")
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 4
+    assert result.stderr.startswith(f"Warning: {empty}: the feed has no entries") and result.stderr.count("\n") == 1
+
+
+def test_only_empty_feeds_give_an_empty_report_and_exit_0(run, model_path, tmp_path):
+    empty = tmp_path / "quiet.atom"
+    empty.write_text(EMPTY_FEEDS["quiet.atom"], encoding="utf-8")
+    report, result = digest_json(run, model_path, str(empty))
+    assert result.exit_code == 0 and "no entries" in result.stderr
+    assert report["counts"]["articles"] == 0 and report["stories"] == []
+
+
 def test_records_carry_outlet_link_and_date(run, model_path, tmp_path):
     records = tmp_path / "day.jsonl"
     rows = [{"id": "a", "title": "Truce talks", "text": " ".join(CEASEFIRE),

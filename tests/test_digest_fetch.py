@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import classify.fetch as fetch
-from tests.test_digest import ATOM, CEASEFIRE, FLOODS, html_paragraphs
+from tests.test_digest import ATOM, CEASEFIRE, EMPTY_FEEDS, FLOODS, html_paragraphs
 
 PAGE = ("<html><head><title>Valley flooded</title></head><body><nav>Home | News | Sport</nav><article><h1>Valley flooded</h1>"
         + "".join(f"<p>{sentence}</p>" for sentence in FLOODS) + "</article><footer>Copyright</footer></body></html>")
@@ -26,6 +26,7 @@ class Handler(BaseHTTPRequestHandler):
         routes = {
             "/feed.atom": (200, "application/atom+xml; charset=utf-8", ATOM.format(ceasefire=html_paragraphs(CEASEFIRE))),
             "/page.html": (200, "text/html; charset=utf-8", PAGE),
+            "/quiet.rss": (200, "application/rss+xml", EMPTY_FEEDS["quiet.rss"]),
             "/image.png": (200, "image/png", "\x89PNG not really"),
             "/huge.html": (200, "text/html", "<p>" + "x" * 5000 + "</p>"),
             "/missing": (404, "text/html", "not here"),
@@ -96,6 +97,15 @@ def test_feed_and_page_are_fetched_and_reported(run, model_path, server, limits)
     page = members[f"{server}/moved"]
     assert page["title"] == "Valley flooded" and page["link"] == f"{server}/page.html", "the link is where the redirect led"
     assert page["source"] == "127.0.0.1"
+
+
+def test_a_fetched_empty_feed_is_a_warning(run, model_path, server, limits):
+    result = run("digest", "--fetch", f"{server}/quiet.rss", f"{server}/feed.atom", "-m", str(model_path), "-f", "json")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [f"Warning: {server}/quiet.rss: the feed has no entries; nothing was read "
+                                          "from it (export or download it again if it should have some)"]
+    counts = json.loads(result.stdout)["counts"]
+    assert counts["articles"] == 1 and counts["skipped"] == 0
 
 
 @pytest.mark.parametrize(("path", "message"), [
