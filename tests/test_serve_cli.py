@@ -90,13 +90,11 @@ def test_ctrl_c_does_not_wait_for_an_article_half_way(model_path: Path) -> None:
             call(f"{url}/api/summarize", {"text": long_text, "method": "lexrank"}, timeout=120)))
         slow.start()
         time.sleep(2)  # LexRank on 3,000 sentences takes minutes: it is under way
-        started = time.monotonic()
-        code, _, stderr = stop(process)
-        stopped = time.monotonic() - started
+        code, _, stderr = stop(process)  # fails (TimeoutExpired) if the server waited out the summary
         slow.join(30)
     assert code == 130 and stderr.strip().splitlines()[-1] == "Interrupted."
-    assert stopped < 15, f"Ctrl-C took {stopped:.1f} s"
     assert "Traceback" not in stderr
+    # the summary was abandoned, not finished: a server that waited for it would have answered 200
     assert answers[0][0] == 503 and "stopping" in answers[0][1]["error"]
 
 
