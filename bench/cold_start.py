@@ -10,7 +10,8 @@ with a model trained on ../shared/data/allsides (482k terms; target ≤ 0.4×), 
 as JSON; the floor any numpy program pays (`python -c "import numpy"`); typer, with and without
 the pydantic it imports to convert arguments (`typer._adapters`); `classify --version`, `classify
 --help`; and `classify summarize ARTICLE.txt` (default method). Then lists, with
-`python -X importtime`, what `tag` (table and JSON), `--help` and `summarize` import.
+`python -X importtime`, what `tag` (table and JSON), `--help` and `summarize` import, and what share
+of loading the allsides model is the check that its terms are sorted and unique.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from pathlib import Path
 
 from _harness import (
     ALLSIDES,
@@ -47,6 +49,27 @@ def imported(argv: list[str], env: dict[str, str]) -> dict[str, int]:
         self_us, package = int(match.group(1)), match.group(4).split(".")[0]
         totals[package] = totals.get(package, 0) + self_us
     return totals
+
+
+def term_order_share(model: Path, repeats: int) -> str:
+    """Medians of `load_model` (which checks the terms are sorted and unique) and of that check alone, interleaved."""
+    import statistics
+    import time
+
+    from classify.model_file import load_model
+    from classify.vocabulary import first_unsorted
+
+    loads, checks = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        vocabulary = load_model(model).vocabulary
+        loads.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        first_unsorted(vocabulary.text, *vocabulary._line_bounds())
+        checks.append(time.perf_counter() - started)
+    load, check = statistics.median(loads), statistics.median(checks)
+    return (f"load_model: {load * 1000:.1f} ms, of which the term-order check {check * 1000:.1f} ms ({check / load:.2f}× "
+            f"the load; {len(vocabulary):,} terms)")
 
 
 def main() -> None:
@@ -84,6 +107,9 @@ def main() -> None:
     print(table(rows, ["case", "median s", "range s", "cpu s", "peak MB", "÷ baseline", ""]))
     print(f"baseline: {' '.join(BASELINE[1:])}; article: {SEED_ARTICLE.name}; default model: CLASSIFY_MODEL={default.name} "
           f"(bundled seeds); allsides model: {allsides.name}")
+
+    print("\n# Loading the allsides model in this process: the share of its checks that is the term-order check")
+    print(term_order_share(allsides, options.repeats))
 
     print("\n# What each command imports (python -X importtime; ms, self times summed per package)")
     for name, argv in {

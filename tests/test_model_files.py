@@ -19,6 +19,8 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from classify.errors import ModelError
 from classify.model_file import load_model
@@ -278,6 +280,38 @@ def test_parts_of_the_wrong_kind_are_refused(run, model_path: Path, tmp_path: Pa
     members = members_of(model_path)
     odd = write_members(tmp_path / "odd.npz", {**members, name: replace(members[name])})
     assert says in one_error_line(run("tag", str(story), "-m", str(odd)), odd)
+
+
+@pytest.mark.parametrize(("change", "line"), [
+    (lambda terms: terms[::-1], lambda terms: 2),
+    (lambda terms: [*terms[:5], terms[4], *terms[6:]], lambda terms: 6),  # a term repeated, in place of its neighbour
+    (lambda terms: [*terms[:-2], terms[-1], terms[-2]], len),  # the last two swapped
+])
+def test_terms_out_of_order_or_repeated_are_refused_naming_the_file(run, model_path: Path, tmp_path: Path, story: Path,
+                                                                     change, line) -> None:
+    """Even with a term index rebuilt to match them, so that only their order is wrong."""
+    from classify.vocabulary import hash_index
+
+    members = members_of(model_path)
+    terms = change(members["terms.txt"].decode("utf-8").split("\n"))
+    hashes, columns = hash_index(terms)
+    odd = write_members(tmp_path / "odd.npz", {**members, "terms.txt": "\n".join(terms).encode("utf-8"),
+                                               "term_hashes.npy": npy(hashes), "term_columns.npy": npy(columns)})
+    error = one_error_line(run("tag", str(story), "-m", str(odd)), odd)
+    assert f"its terms are not sorted and unique (terms.txt line {line(terms)}) (damaged file)" in error
+
+
+PIECES = st.lists(st.sampled_from(["a", "b", "ab", "é", "日", "\x00", " ", "abcdefgh", "z" * 9]), max_size=4).map("".join)
+
+
+@given(st.lists(PIECES, max_size=8))
+def test_the_vectorised_order_check_agrees_with_python(terms: list[str]) -> None:
+    from classify.vocabulary import Vocabulary, first_unsorted
+
+    for listed in (terms or [""], sorted(set(terms)) or [""]):
+        vocabulary = Vocabulary.from_terms(listed)
+        python = next((i + 1 for i in range(1, len(listed)) if not listed[i - 1] < listed[i]), None)
+        assert first_unsorted(vocabulary.text, *vocabulary._line_bounds()) == python
 
 
 @pytest.mark.parametrize(("name", "change", "says"), [
