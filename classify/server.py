@@ -26,6 +26,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from starlette.staticfiles import StaticFiles
 
 from classify import __version__
 from classify.articles import Article
-from classify.errors import ClassifyError, InputError, UsageError
+from classify.errors import ClassifyError, InputError, InputNote, UsageError
 from classify.model import TopicModel
 
 Scope = MutableMapping[str, Any]
@@ -208,7 +209,17 @@ def single(payload: dict[str, Any], records: list[dict[str, Any]]) -> Any:
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 
-def read_uploads(files: Iterable[tuple[str, bytes]]) -> tuple[list[Article], list[str]]:
+@dataclass
+class Uploads:
+    """What uploaded files gave: their articles, a message for each problem met (warnings, such as an empty
+    feed, start `Warning: `), and how many inputs were skipped (the warnings skip nothing)."""
+
+    articles: list[Article]
+    problems: list[str]
+    skipped: int
+
+
+def read_uploads(files: Iterable[tuple[str, bytes]]) -> Uploads:
     """Articles in uploaded files, read exactly as `classify tag FILE` reads them, and the problems met.
 
     Each file is written under a neutral name in a private folder and read by `classify.inputs`;
@@ -218,8 +229,7 @@ def read_uploads(files: Iterable[tuple[str, bytes]]) -> tuple[list[Article], lis
 
     from classify.inputs import iter_articles
 
-    articles: list[Article] = []
-    problems: list[str] = []
+    read = Uploads([], [], 0)
     with tempfile.TemporaryDirectory(prefix="classify-serve-") as folder:
         for number, (name, data) in enumerate(files):
             shown = _UNSAFE_NAME.sub("_", Path(name.replace("\\", "/")).name) or "upload"
@@ -230,15 +240,17 @@ def read_uploads(files: Iterable[tuple[str, bytes]]) -> tuple[list[Article], lis
                 return text.replace(str(path), shown)
 
             def on_problem(problem: InputError, rename: Callable[[str], str] = rename) -> None:
-                problems.append(rename(str(problem)))
+                note = isinstance(problem, InputNote)
+                read.problems.append("Warning: " * note + rename(str(problem)))
+                read.skipped += not note
 
             for article in iter_articles([str(path)], on_problem=on_problem):
-                articles.append(replace(article, id=rename(article.id)))
-    return articles, problems
+                read.articles.append(replace(article, id=rename(article.id)))
+    return read
 
 
-async def uploaded_articles(request: Request, max_body: int) -> tuple[list[Article], list[str], dict[str, str]]:
-    """The articles in a multipart request's `files` (read as `classify tag` reads files), the problems met,
+async def uploaded_articles(request: Request, max_body: int) -> tuple[Uploads, dict[str, str]]:
+    """The articles in a multipart request's `files` (read as `classify tag` reads files) with the problems met,
     and the request's other (text) fields."""
     from classify.inputs.formats import known_suffixes
 
@@ -257,10 +269,10 @@ async def uploaded_articles(request: Request, max_body: int) -> tuple[list[Artic
                                     f"drop {', '.join(s for s in suffixes if s)} files")
         files = [(upload.filename or "upload", await upload.read()) for upload in uploads]
         fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-    articles, problems = await off_loop(read_uploads, files)
-    if not articles:
-        raise ApiError(400, "; ".join(problems) or "no articles in these files")
-    return articles, problems, fields
+    read = await off_loop(read_uploads, files)
+    if not read.articles:
+        raise ApiError(400, "; ".join(read.problems) or "no articles in these files")
+    return read, fields
 
 
 # --- the model --------------------------------------------------------------------------------------
@@ -310,9 +322,9 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
         return JSONResponse(single(payload, await off_loop(summary_records, articles, length, method)))
 
     async def api_read(request: Request) -> Response:
-        articles, problems, _ = await uploaded_articles(request, max_body)
-        return JSONResponse({"articles": [{"id": a.id, "title": a.title, "text": a.text} for a in articles],
-                             "problems": problems})
+        read, _ = await uploaded_articles(request, max_body)
+        return JSONResponse({"articles": [{"id": a.id, "title": a.title, "text": a.text} for a in read.articles],
+                             "problems": read.problems})
 
     reports: OrderedDict[str, str] = OrderedDict()
 
@@ -326,17 +338,17 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
         return render(report, "html"), report.counts
 
     async def api_digest(request: Request) -> Response:
-        articles, problems, fields = await uploaded_articles(request, max_body)
+        read, fields = await uploaded_articles(request, max_body)
         sentences = fields.get("sentences", "3")
         if not sentences.isdigit() or int(sentences) < 1:
             raise ApiError(422, f"sentences must be a whole number of at least 1, not {sentences!r}")
-        html, counts = await off_loop(digest_report, articles, int(sentences), len(problems))
+        html, counts = await off_loop(digest_report, read.articles, int(sentences), read.skipped)
         token = secrets.token_urlsafe(16)
         reports[token] = html
         while len(reports) > MAX_REPORTS:
             reports.popitem(last=False)
         return JSONResponse({"report": f"/digest/{token}", "articles": counts["articles"],
-                             "stories": counts["stories"] + counts["other"], "problems": problems})
+                             "stories": counts["stories"] + counts["other"], "problems": read.problems})
 
     async def digest_page(request: Request) -> Response:
         html = reports.get(request.path_params["token"])

@@ -14,6 +14,7 @@ from classify.model_file import load_model
 from classify.server import create_app
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
 from tests.serve_support import feed
+from tests.test_digest import EMPTY_FEEDS
 
 ALL_THREE = " ".join([SECURITY[0], DIPLOMACY[0], MIDDLE_EAST[1]])
 ARTICLES = [
@@ -277,6 +278,18 @@ def test_a_feed_becomes_the_digest_report(client: TestClient) -> None:
     policy = report.headers["content-security-policy"]
     assert "script-src" not in policy and "default-src 'none'" in policy and "frame-ancestors 'self'" in policy
     assert report.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_an_empty_feed_is_a_warning_and_skips_nothing(client: TestClient) -> None:
+    empty = ("quiet.rss", EMPTY_FEEDS["quiet.rss"].encode())
+    warning = ("Warning: quiet.rss: the feed has no entries; nothing was read from it (export or download it again if "
+               "it should have some)")
+    read = upload(client, empty, ("wire.rss", feed()))
+    assert read.status_code == 200 and read.json()["problems"] == [warning]
+    response = upload(client, empty, ("wire.rss", feed()), path="/api/digest")
+    data = response.json()
+    assert data["articles"] == 3 and data["problems"] == [warning]
+    assert "could not be read" not in client.get(data["report"]).text
 
 
 def test_digest_errors(client: TestClient) -> None:
