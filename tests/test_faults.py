@@ -274,9 +274,11 @@ def test_ctrl_c_while_reading_a_slow_stdin_exits_130_in_one_line(model_path: Pat
         threading.Thread(target=lambda: (process.stdin.write(records.encode()), process.stdin.flush())).start()
         assert json.loads(process.stdout.readline())["id"] == "s0"  # it is tagging, and now waits for more input
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=30)
+        process.wait(timeout=30)  # stdin stays open: closing it could let the run end normally before the signal acts
+        stderr = process.stderr.read()
     finally:
         watchdog.cancel()
+        process.stdin.close()
     assert process.returncode == 130
     assert stderr.decode() == "Interrupted.\n"
 
