@@ -27,9 +27,11 @@ CONFIG = "l2_supercat"
 DIMENSIONS = 256
 WORDS = 200
 """Each text is embedded from its first words only: the embedding is an average, so later words move
-it little, and the tokenizer pads every text in a batch to the longest, so long texts cost most."""
-WEIGHT = 0.5
-"""The dense view's share of a blended score (the rest is TF-IDF's): an even average, fixed beforehand."""
+it little, and the tokenizer pads every text in a batch to the longest, so long texts cost most.
+Chosen with the weight and the scorers' regularisation on allsides outlets no reported figure uses
+(docs/benchmarks.md § Tag quality): more words gained little there for much more time."""
+WEIGHT = 0.3
+"""The dense view's share of a blended score (the rest is TF-IDF's); chosen as `WORDS` was."""
 INSTALL_HINT = "pip install 'classify[dense]'"
 BATCH = 64
 

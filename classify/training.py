@@ -173,8 +173,9 @@ def _fit_scorer(features: Any, positive: np.ndarray, seed: int) -> tuple[np.ndar
     return scorer.coef_[0].astype(np.float32), float(scorer.intercept_[0])
 
 
-DENSE_C = 1.0
-"""The dense scorers' regularisation, on standardised embeddings: scikit-learn's default, not tuned."""
+DENSE_C = 0.01
+"""The dense scorers' regularisation, on standardised embeddings: strong, since a few hundred seeds
+overfit 256 dense dimensions; chosen with `classify.dense.WEIGHT` (see there)."""
 
 
 def _fit_dense_scorer(vectors: np.ndarray, positive: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
@@ -344,7 +345,7 @@ def train(
     splits = fold_splits(articles, topics, folds=folds, seed=seed)
     smallest_fit = copies * min(len(train_rows) for train_rows, _ in splits)
     counts = count_terms(progress(texts, description="Counting terms", total=len(texts)), min_df_for(smallest_fit), source)
-    vectors = dense_view.embed(texts) if dense else None
+    vectors = dense_view.embed(texts, dense_view.WORDS) if dense else None
     units: list[Split | None] = [None, *splits]  # the longest first
     results = runner.map(_fit_units, units, BATCHING, shared=(counts, topics, seed, vectors), prepare=_import_fitters)
     oof = np.zeros((len(texts), len(topics)), dtype=np.float32)
