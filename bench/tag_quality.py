@@ -11,10 +11,13 @@ With the bundled seeds joining allsides (`classify train --with-seeds`, `--with-
 allsides models learn from them too; the bundled-seeds row then comes from two models, each
 trained with half of the seeds and tested on the other half, so no seed is scored by a model that
 learned from it.
+With `--dense`, every model is trained a second time with the dense view (`classify train --dense`,
+word embeddings blended with TF-IDF) and scored the same way, its rows after the TF-IDF ones.
 Every test set is scored on full articles and on short texts (title + first sentence). Columns:
 macro-F1, precision / recall per topic, and the macro Brier score (lower is better calibrated).
 
     python bench/tag_quality.py [--json rows.json] [--allsides PATH] [--wikitimes PATH] [--with-seeds|--no-seeds]
+                                 [--dense] [--seen]
 """
 
 from __future__ import annotations
@@ -104,14 +107,43 @@ def pooled_metrics(evaluations: Sequence[TagEvaluation]) -> dict:
     return metrics
 
 
-def trained(name: str, articles: Sequence[Article], seed: int, seeds: Sequence[Article] = ()) -> TopicModel:
+def trained(name: str, articles: Sequence[Article], seed: int, seeds: Sequence[Article] = (), *,
+            dense: bool = False) -> TopicModel:
     started = time.perf_counter()
-    model = train_joined(articles, seeds, name, seed=seed)
+    model = train_joined(articles, seeds, name, seed=seed, dense=dense)
     cv = model.meta.cross_validation.metrics
     print(f"{name}: {len(articles) + len(seeds)} articles, trained in {time.perf_counter() - started:.0f} s, cross-validated "
           f"macro-F1 {cv['macro_f1']:.3f}, thresholds "
           + ", ".join(f"{t} {th:.2f}" for t, th in zip(model.topics, model.thresholds, strict=True)), flush=True)
     return model
+
+
+def quality_rows(seen: list[Article], unseen: list[Article], wikitimes: list[Article], seeds: list[Article],
+                 joining: list[Article], seed: int, *, dense: bool, with_seen: bool = False) -> list[dict]:
+    """Train the three models (with the dense view, given `dense`) and score each on what it never learned; with
+    `with_seen`, the default model on the seen allsides outlets too, the set settings are chosen on."""
+    view = " + dense" if dense else ""
+    default_name = f"default (seeds){view}"
+    default = trained(default_name, seeds, seed, dense=dense)
+    plus = (" + seeds" if joining else "") + view
+    outlets = trained(f"allsides (outlets){plus}", seen, seed, joining, dense=dense)
+    everything = trained(f"allsides (all){plus}", seen + unseen, seed, joining, dense=dense)
+    rows = [
+        *report(f"allsides (outlets){plus}", outlets, "unseen allsides outlets", unseen),
+        *report(f"allsides (all){plus}", everything, "wikitimes", wikitimes),
+    ]
+    if joining:
+        halves = [[s for s in joining if zlib.crc32(Path(s.id).name.encode()) % 2 == k] for k in (0, 1)]
+        models = [trained(f"allsides (all) + half {k} of the seeds{view}", seen + unseen, seed, halves[k], dense=dense)
+                  for k in (0, 1)]
+        rows += report_crossed(f"allsides (all){plus}", models, "bundled seeds (other half)", halves[::-1])
+    else:
+        rows += report(f"allsides (all){plus}", everything, "bundled seeds", seeds)
+    rows += [
+        *report(default_name, default, "wikitimes", wikitimes),
+        *report(default_name, default, "unseen allsides outlets", unseen),
+    ]
+    return rows + (report(default_name, default, "seen allsides outlets (tuning)", seen) if with_seen else [])
 
 
 def main() -> None:
@@ -123,6 +155,11 @@ def main() -> None:
     parser.add_argument("--with-seeds", dest="with_seeds", action="store_true", default=JOIN_SEEDS,
                         help="join the bundled seeds to allsides, as `classify train` does by default")
     parser.add_argument("--no-seeds", dest="with_seeds", action="store_false", help="train on allsides alone")
+    parser.add_argument("--dense", action="store_true",
+                        help="also train every model with the dense view (`classify train --dense`) and score it too")
+    parser.add_argument("--seen", action="store_true",
+                        help="also score the default model on the seen allsides outlets: the set where settings are "
+                             "chosen (it never trains on them), never a reported figure")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
 
@@ -130,24 +167,9 @@ def main() -> None:
     wikitimes = list(iter_articles([str(args.wikitimes)]))
     seeds = list(iter_articles([str(bundled_seeds_dir())]))
     joining = joinable_seeds({"security", "diplomacy", "middle-east"}) if args.with_seeds else []
-    default = trained("default (seeds)", seeds, args.seed)
-    plus = " + seeds" if joining else ""
-    outlets = trained(f"allsides (outlets){plus}", seen, args.seed, joining)
-    everything = trained(f"allsides (all){plus}", seen + unseen, args.seed, joining)
-    rows = [
-        *report(f"allsides (outlets){plus}", outlets, "unseen allsides outlets", unseen),
-        *report(f"allsides (all){plus}", everything, "wikitimes", wikitimes),
-    ]
-    if joining:
-        halves = [[s for s in joining if zlib.crc32(Path(s.id).name.encode()) % 2 == k] for k in (0, 1)]
-        models = [trained(f"allsides (all) + half {k} of the seeds", seen + unseen, args.seed, halves[k]) for k in (0, 1)]
-        rows += report_crossed(f"allsides (all){plus}", models, "bundled seeds (other half)", halves[::-1])
-    else:
-        rows += report("allsides (all)", everything, "bundled seeds", seeds)
-    rows += [
-        *report("default (seeds)", default, "wikitimes", wikitimes),
-        *report("default (seeds)", default, "unseen allsides outlets", unseen),
-    ]
+    rows = []
+    for dense in (False, True) if args.dense else (False,):
+        rows += quality_rows(seen, unseen, wikitimes, seeds, joining, args.seed, dense=dense, with_seen=args.seen)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
 
