@@ -185,9 +185,9 @@ def trained_model(work: Path, name: str, sources: Sequence[str | Path] = (), opt
 
     The seeds are in the cache key either way: `classify train SOURCES` joins them unless told not to.
     """
-    code = REPO / "classify" / "training.py"
+    code = [REPO / "classify" / name for name in ("training.py", "dense.py")]
     seeds = sorted((REPO / "seeds").glob("*.txt"))
-    key = fingerprint(code, *(Path(s) for s in sources), *seeds, *options)
+    key = fingerprint(*code, *(Path(s) for s in sources), *seeds, *options)
     path = work / f"{name}-{key}.npz"
     if not path.exists():
         print(f"training {path.name} with classify train (cached for later runs)", file=sys.stderr, flush=True)

@@ -9,8 +9,10 @@ one built from the bundled seeds, so the staleness check runs as a user's does; 
 with a model trained on ../shared/data/allsides (482k terms; target ≤ 0.4×), both as the table and
 as JSON; the floor any numpy program pays (`python -c "import numpy"`); typer, with and without
 the pydantic it imports to convert arguments (`typer._adapters`); `classify --version`, `classify
---help`; and `classify summarize ARTICLE.txt` (default method). Then lists, with
-`python -X importtime`, what `tag` (table and JSON), `--help` and `summarize` import, and what share
+--help`; and `classify summarize ARTICLE.txt` (default method). With `--dense` (the `dense` extra
+installed), also `classify tag ARTICLE.txt -f json` with models trained with `--dense` (the bundled
+seeds, and allsides) and the floor of importing wordllama. Then lists, with `python -X importtime`,
+what `tag` (table and JSON, and with a dense model), `--help` and `summarize` import, and what share
 of loading the allsides model is the check that its terms are sorted and unique.
 """
 
@@ -38,7 +40,7 @@ from _harness import (
 
 TARGETS = {"tag, default model": 0.35, "tag, allsides model": 0.4}
 BASELINE = [PYTHON, "-c", "import sklearn.feature_extraction.text, sklearn.linear_model"]
-HEAVY = ("sklearn", "scipy", "rich", "pydantic", "sumy", "nltk", "joblib", "numpy")
+HEAVY = ("sklearn", "scipy", "rich", "pydantic", "sumy", "nltk", "joblib", "numpy", "wordllama", "tokenizers", "requests")
 
 
 def imported(argv: list[str], env: dict[str, str]) -> dict[str, int]:
@@ -75,6 +77,7 @@ def term_order_share(model: Path, repeats: int) -> str:
 def main() -> None:
     arguments = parser(__doc__.splitlines()[0])
     arguments.add_argument("--repeats", type=int, default=15)
+    arguments.add_argument("--dense", action="store_true", help="add the cases of models with the dense view")
     options = arguments.parse_args()
     work = workdir(options.workdir)
     default = trained_model(work, "seeds")
@@ -96,6 +99,22 @@ def main() -> None:
         "classify --help": command([*CLASSIFY, "--help"]),
         "summarize (default method)": command([*CLASSIFY, "summarize", article]),
     }
+    imports = {
+        "tag (table)": ["-m", "classify", "tag", article],
+        "tag -f json": ["-m", "classify", "tag", article, "-f", "json"],
+        "--help": ["-m", "classify", "--help"],
+        "summarize": ["-m", "classify", "summarize", article],
+    }
+    if options.dense:
+        dense_default = trained_model(work, "seeds-dense", options=["--dense"])
+        dense_allsides = trained_model(work, "allsides-dense", [ALLSIDES], ["--dense"])
+        cases |= {
+            "floor: import wordllama": command([PYTHON, "-c", "import wordllama"]),
+            "tag, default model + dense, json": command([*CLASSIFY, "tag", article, "-m", str(dense_default), "-f", "json"]),
+            "tag, allsides model + dense, json": command([*CLASSIFY, "tag", article, "-m", str(dense_allsides), "-f",
+                                                          "json"]),
+        }
+        imports["tag -f json, dense model"] = ["-m", "classify", "tag", article, "-m", str(dense_default), "-f", "json"]
     results = interleaved(cases, options.repeats)
     base = results["baseline: import sklearn"].wall
     rows = []
@@ -112,12 +131,7 @@ def main() -> None:
     print(term_order_share(allsides, options.repeats))
 
     print("\n# What each command imports (python -X importtime; ms, self times summed per package)")
-    for name, argv in {
-        "tag (table)": ["-m", "classify", "tag", article],
-        "tag -f json": ["-m", "classify", "tag", article, "-f", "json"],
-        "--help": ["-m", "classify", "--help"],
-        "summarize": ["-m", "classify", "summarize", article],
-    }.items():
+    for name, argv in imports.items():
         modules = imported(argv, env)
         heavy = ", ".join(f"{package} {modules[package] / 1000:.0f}" for package in HEAVY if package in modules)
         print(f"{name}: {heavy or 'none of ' + ', '.join(HEAVY)}; total {sum(modules.values()) / 1000:.0f} ms")
