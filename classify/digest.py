@@ -146,6 +146,7 @@ def read_items(
 ) -> Iterator[tuple[Item, np.ndarray]]:
     """(item, signature) per article, lazily and in input order; batches as `summarize` cuts them, since
     summaries are most of the work."""
+    model.load_views()
     return runner.map(digest_batch, articles, BATCHING, shared=(model, length, method), prepare=prepare_worker)
 
 

@@ -295,6 +295,8 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
     from classify.summarize import DEFAULT_METHOD, METHODS, summarize_many
     from classify.tagging import tag
 
+    model.load_views()  # a model that needs a missing extra stops the server before it listens
+
     def tag_records(articles: list[Article]) -> list[dict[str, Any]]:
         return [item.record(explain=True) for item in tag(articles, model)]
 

@@ -8,6 +8,7 @@ install it; a damaged dense part of a model file is refused like any other.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -165,3 +166,30 @@ def test_a_dense_view_of_other_embeddings_is_refused(run, dense_model_path: Path
     odd = write_members(tmp_path / "odd.npz", with_meta(members, {**meta, "dense": {**meta["dense"], "embedder": "other"}}))
     line = one_error_line(run("tag", str(stories), "-m", str(odd)), odd)
     assert "dense view uses other" in line and "retrain it" in line
+
+
+@pytest.mark.parametrize("command", [["digest", "SEEDS", "--format", "json"], ["serve", "--port", "0"],
+                                     ["evaluate", "SEEDS", "--format", "json"]])
+def test_every_command_using_a_dense_model_without_wordllama_stops_before_it_starts(run, dense_model_path: Path,
+                                                                                    seeds_dir: Path, command,
+                                                                                    without_wordllama) -> None:
+    result = run(*(str(seeds_dir) if arg == "SEEDS" else arg for arg in command), "-m", str(dense_model_path))
+    assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [f"Error: the dense view (`train --dense`, or a model trained with it) needs "
+                                          f"wordllama, which is not installed: {dense.INSTALL_HINT}"]
+
+
+def test_digest_and_evaluate_use_the_dense_view(run, dense_model_path: Path, seeds_dir: Path) -> None:
+    digest = run("digest", str(seeds_dir), "-m", str(dense_model_path), "--format", "json")
+    assert digest.exit_code == 0, digest.stderr
+    assert json.loads(digest.stdout)["stories"]
+    figures = run("evaluate", str(seeds_dir), "-m", str(dense_model_path), "--format", "json")
+    assert figures.exit_code == 0, figures.stderr
+
+
+def test_loading_wordllama_leaves_logging_alone() -> None:
+    """wordllama configures the root logger when imported, which would print other libraries' INFO lines."""
+    code = "import logging\nfrom classify.dense import embedder\nembedder()\nprint(logging.getLogger().handlers)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
