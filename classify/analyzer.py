@@ -18,9 +18,6 @@ from itertools import pairwise
 
 import numpy as np
 
-DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
-"""scikit-learn's default token pattern, the only one a model file may name: a pattern from a file
-could backtrack for hours on one crafted article."""
 FIRST_COMBINING = 0x300
 """No code point below U+0300 is a combining mark (tests/test_lean.py checks it against this Python)."""
 
@@ -79,9 +76,10 @@ class Analyzer:
 
 
 TOKENS = re.compile(r"\w\w+")
-"""What DEFAULT_TOKEN_PATTERN finds, a fifth faster: a greedy run of word characters starting where the
-last one ended always starts and ends on a word boundary, so the two `\b` only cost time (a test checks
-the two agree on any text)."""
+r"""What scikit-learn's default token pattern `(?u)\b\w\w+\b` finds, faster: a greedy run of word characters
+starting where the last one ended always starts and ends on a word boundary, so the two `\b` only cost time (a
+test checks the two agree on any text). It is the only pattern: a model file names none, since a pattern from a
+file could backtrack for hours on one crafted article."""
 
 
 def ngrams(tokens: list[str], low: int, high: int) -> list[str]:

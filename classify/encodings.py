@@ -67,12 +67,12 @@ def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> str:
                 start = max(0, error.start - 1024)
                 chosen = sniff_encoding(data[start:start + SNIFF_BYTES], source, complete=False, after_utf8=True)
             text = data.decode(chosen, errors="replace")
-    if _looksbinary_file_error(text):
+    if _looks_binary(text):
         raise binary_file_error(source)
     return text.removeprefix("\ufeff")
 
 
-def _looksbinary_file_error(text: str) -> bool:
+def _looks_binary(text: str) -> bool:
     sample = text[:SNIFF_BYTES]
     controls = sum(1 for char in sample if (char < " " and char not in "\t\n\r\f\v") or char == "\x7f")
     return controls > CONTROL_SHARE * max(len(sample), 1)

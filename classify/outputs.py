@@ -17,8 +17,6 @@ from typing import Any, TextIO
 
 from classify.errors import SURROGATES, OutputClosedError, UsageError, writable
 
-MACHINE_FORMATS = ("json", "jsonl", "csv")
-
 
 def write_records(records: Iterable[dict[str, Any]], fmt: str, stream: TextIO, *,
                   columns: Sequence[str] | None = None) -> int:

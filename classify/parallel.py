@@ -9,7 +9,7 @@ Sending a large model with each chunk cost more than tagging the chunk (docs/ben
 
 Locally `jobs` counts this process too. It reads and writes, keeps each of the `jobs - 1` workers
 a couple of chunks ahead, and works on chunks itself whenever they are all busy, and alone until
-they have started (Python, scikit-learn and the shared objects: one to two seconds of CPU each), so
+they have started (each loads Python, scikit-learn and the shared objects first), so
 it never waits for a worker that is still starting, and a small input is done before one is up.
 """
 

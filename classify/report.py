@@ -22,7 +22,6 @@ from classify.digest import Digest, Story
 from classify.links import http_link
 
 TITLE = "News digest"
-FORMATS = ("html", "md", "json")
 
 
 def render(report: Digest, fmt: str) -> str:

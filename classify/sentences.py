@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nupunkt import PunktSentenceTokenizer
 
-# nupunkt's model was trained on legal text: its 5,865 abbreviations include ordinary words ("ill",
+# nupunkt's model was trained on legal text: its thousands of abbreviations include ordinary words ("ill",
 # "free", "south", "ago", "bank") that glue two news sentences together. We keep only the entries that
 # cannot be ordinary words (dotted ones such as u.s, a.m, e.g; single letters for initials) plus this
 # list of abbreviations seen in news. Measured in docs/summarization.md.

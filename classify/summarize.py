@@ -2,7 +2,8 @@
 
 All methods rank the same candidates: the article's sentences, split offline (classify.sentences), minus
 page junk (classify.junk). A method returns a ranking, so one run serves a sentence count, a ratio or a
-word budget. sumy is imported only when one of its methods is asked for: it pulls in NLTK (about 1 s).
+word budget. sumy is imported only when one of its methods is asked for: it pulls in NLTK, which takes
+longer to import than a LEAD summary takes to make.
 """
 
 from __future__ import annotations
@@ -365,8 +366,8 @@ def _select(ranking: list[int], sentences: list[str], length: Length, notes: lis
 
 
 BATCHING = Batching(size=32, parallel_from=24)
-"""Small units of work, so two processes finish together; inputs of fewer than 24 of them are summarized
-in this process, as they take about as long as starting a worker does."""
+"""Small units of work, so two processes finish together; an input of fewer than `parallel_from` of them is
+summarized in this process, as it takes about as long as starting a worker does."""
 WARM_UP_TEXT = "Workers start here. They load what every method needs before the first batch arrives."
 
 

@@ -11,9 +11,9 @@ from classify.model import TopicModel
 from classify.parallel import IN_THIS_PROCESS, Batching, Runner
 
 BATCHING = Batching(size=256, parallel_from=12)
-"""Batches of 256 share one vectorizer call. With workers, inputs of fewer than 12 batches are still
-tagged in this process: a worker needs about as much CPU to start (Python, numpy, the model and its
-term dict) as tagging them here takes."""
+"""The articles of a batch share one vectorizer call. With workers, an input of fewer than `parallel_from`
+batches is still tagged in this process: a worker needs about as much CPU to start (Python, numpy, the
+model and its term index) as tagging it here takes."""
 REASON_TERMS = 5
 
 
