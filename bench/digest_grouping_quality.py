@@ -94,20 +94,10 @@ def score(predicted: set[tuple[int, int]], truth: set[tuple[int, int]]) -> tuple
 
 
 def union_groups(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
-    parent = list(range(n))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = stories.DisjointSets(n)
     for i, j in pairs:
-        parent[root(i)] = root(j)
-    found: dict[int, list[int]] = defaultdict(list)
-    for i in range(n):
-        found[root(i)].append(i)
-    return list(found.values())
+        sets.join(i, j)
+    return sets.groups()
 
 
 def whole_text_groups(texts: list[str], threshold: float) -> list[list[int]]:

@@ -51,8 +51,8 @@ def shingle_hashes(words: list[str], size: int = SHINGLE_WORDS) -> np.ndarray:
     """One 32-bit hash per shingle, in text order (repeats included: MinHash takes the minimum anyway).
 
     Each word is hashed once (CRC-32: the same in every process, unlike Python's `hash`) and the words of
-    a shingle are combined with numpy, instead of joining and hashing a string per shingle: a third of
-    the signing time. Tested to estimate the same similarities as hashing `shingles()` does.
+    a shingle are combined with numpy, instead of joining and hashing a string per shingle, which
+    saves much of the signing time. Tested to estimate the same similarities as hashing `shingles()` does.
     """
     hashes = np.fromiter((zlib.crc32(word.encode("utf-8", "surrogatepass")) for word in words), dtype=np.uint64,
                          count=len(words))
@@ -115,8 +115,8 @@ def buckets(rows: np.ndarray, threshold: float, progress: Progress = _no_progres
     """Per band, the (sorted) indexes of `rows` that share that band's values, for every group of two or more.
 
     The candidates of MinHashLSH (tested equal to its queries), found by sorting each band's values
-    instead of keeping datasketch's hash tables: those hold a Python set per article and band, about
-    14 KB per article, where this needs a few arrays of `len(rows)` numbers at a time.
+    instead of keeping datasketch's hash tables: those hold a Python set per article and band, where
+    this needs a few arrays of `len(rows)` numbers at a time.
     """
     band_count, band_rows = bands_for(threshold)
     for band in progress(range(band_count), band_count):
@@ -130,6 +130,32 @@ def buckets(rows: np.ndarray, threshold: float, progress: Progress = _no_progres
                 yield members
 
 
+class DisjointSets:
+    """Which of `count` items have been joined, directly or through others (union-find with path halving)."""
+
+    def __init__(self, count: int) -> None:
+        self.parent = list(range(count))
+
+    def root(self, i: int) -> int:
+        """The item that stands for `i`'s set."""
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(self, i: int, j: int) -> None:
+        """Put `j`'s set into `i`'s."""
+        self.parent[self.root(j)] = self.root(i)
+
+    def groups(self) -> list[list[int]]:
+        """The sets, each in item order, ordered by their first item."""
+        groups: dict[int, list[int]] = {}
+        for i in range(len(self.parent)):
+            groups.setdefault(self.root(i), []).append(i)
+        return sorted(groups.values(), key=lambda members: members[0])
+
+
 def group(signatures: Sequence[np.ndarray] | np.ndarray, lead_threshold: float = LEAD_THRESHOLD,
           body_threshold: float = BODY_THRESHOLD, progress: Progress = _no_progress) -> list[list[int]]:
     """Indexes of `signatures` in groups of one story, each group in input order, groups by their first member.
@@ -139,34 +165,23 @@ def group(signatures: Sequence[np.ndarray] | np.ndarray, lead_threshold: float =
     and only the first takes part in the banding, so a thousand copies of one text are one bucket entry.
     """
     stacked = np.asarray(signatures, dtype=np.uint32).reshape(-1, 2, NUM_PERM)
-    count = len(stacked)
-    parent = list(range(count))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    if count == 0:
+    if len(stacked) == 0:
         return []
+    sets = DisjointSets(len(stacked))
     _, first, inverse = np.unique(stacked[:, 1], axis=0, return_index=True, return_inverse=True)
     for i, copy_of in enumerate(first[inverse.ravel()].tolist()):
         if copy_of != i:
-            parent[i] = copy_of
+            sets.join(copy_of, i)
     kept = np.sort(first)
     leads, bodies = stacked[kept, 0], stacked[kept, 1]
     rejected: set[tuple[int, int]] = set()
     for members in buckets(leads, lead_threshold, progress):
         for a, b in combinations(members.tolist(), 2):
             i, j = int(kept[a]), int(kept[b])
-            if (i, j) in rejected or root(i) == root(j):
+            if (i, j) in rejected or sets.root(i) == sets.root(j):
                 continue
             if similarity(leads[a], leads[b]) >= lead_threshold and similarity(bodies[a], bodies[b]) >= body_threshold:
-                parent[root(j)] = root(i)
+                sets.join(i, j)
             else:
                 rejected.add((i, j))
-    groups: dict[int, list[int]] = {}
-    for i in range(count):
-        groups.setdefault(root(i), []).append(i)
-    return sorted(groups.values(), key=lambda members: members[0])
+    return sets.groups()

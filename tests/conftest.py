@@ -5,8 +5,10 @@ No test touches the user's cache: CLASSIFY_MODEL points into a temporary folder.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from typer.testing import CliRunner
@@ -93,6 +95,26 @@ def model_path(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     result = CliRunner().invoke(app, ["train", str(seeds_dir), "-m", str(path)])
     assert result.exit_code == 0, result.stderr
     return path
+
+
+class CheckedModel(NamedTuple):
+    path: Path
+    check: Path
+
+
+@pytest.fixture(scope="session")
+def checked_model(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> CheckedModel:
+    """A model trained on the tiny seed set with `--check` on a few labelled articles from "another source",
+    so its record has cross-source figures beside the cross-validated ones."""
+    folder = tmp_path_factory.mktemp("checked")
+    check = folder / "other-source.jsonl"
+    rows = [{"text": SECURITY[3], "labels": ["security"]}, {"text": DIPLOMACY[0], "labels": ["diplomacy"]},
+            {"text": MIDDLE_EAST[1], "labels": ["middle-east"]}, {"text": OTHER[1], "labels": []}]
+    check.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    path = folder / "checked.npz"
+    result = CliRunner().invoke(app, ["train", str(seeds_dir), "-m", str(path), "--check", str(check)])
+    assert result.exit_code == 0, result.stderr
+    return CheckedModel(path, check)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from classify.model_file import load_model
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import CheckedModel
 
 
 def test_json_has_topics_thresholds_figures_data_settings_and_versions(run, model_path: Path) -> None:
@@ -25,13 +25,8 @@ def test_json_has_topics_thresholds_figures_data_settings_and_versions(run, mode
     assert {"classify (model)", "scikit-learn", "numpy"} <= set(info["versions"])
 
 
-def test_table_shows_cross_source_figures_beside_cross_validation(run, seeds_dir: Path, tmp_path: Path) -> None:
-    check = tmp_path / "other.jsonl"
-    rows = [{"text": SECURITY[3], "labels": ["security"]}, {"text": DIPLOMACY[0], "labels": ["diplomacy"]},
-            {"text": MIDDLE_EAST[1], "labels": ["middle-east"]}, {"text": OTHER[1], "labels": []}]
-    check.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    path = tmp_path / "checked.npz"
-    assert run("train", str(seeds_dir), "-m", str(path), "--check", str(check)).exit_code == 0
+def test_table_shows_cross_source_figures_beside_cross_validation(run, checked_model: CheckedModel) -> None:
+    path, check = checked_model
     result = run("info", str(path))
     assert result.exit_code == 0, result.stderr
     assert "cross-validated" in result.stdout and "on --check" in result.stdout and str(check) in result.stdout

@@ -11,7 +11,7 @@ import pytest
 
 from classify.model_file import load_model
 from classify.server import create_app
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, CheckedModel
 from tests.serve_support import feed, live_server
 
 TIMEOUT_MS = 20_000
@@ -207,14 +207,8 @@ def test_a_hostile_article_is_shown_as_text_and_runs_nothing(page, tmp_path: Pat
     assert page.events == []
 
 
-def test_the_model_line_gives_cross_validated_and_cross_source_figures(browser, run, seeds_dir: Path,
-                                                                         tmp_path: Path) -> None:
-    check = tmp_path / "other-source.jsonl"
-    rows = [{"text": SECURITY[3], "labels": ["security"]}, {"text": DIPLOMACY[0], "labels": ["diplomacy"]},
-            {"text": MIDDLE_EAST[1], "labels": ["middle-east"]}, {"text": OTHER[1], "labels": []}]
-    check.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    path = tmp_path / "checked.npz"
-    assert run("train", str(seeds_dir), "-m", str(path), "--check", str(check)).exit_code == 0
+def test_the_model_line_gives_cross_validated_and_cross_source_figures(browser, checked_model: CheckedModel) -> None:
+    path, check = checked_model
     model = load_model(path)
     own, elsewhere = model.meta.cross_validation.metrics["macro_f1"], model.meta.cross_source.metrics["macro_f1"]
     with live_server(create_app(model)) as base:

@@ -49,11 +49,16 @@ def test_training_is_reproducible(run, seeds_dir: Path, tmp_path: Path) -> None:
     assert np.array_equal(a.coef, b.coef) and np.array_equal(a.thresholds, b.thresholds)
 
 
-def test_topics_come_from_the_data_not_from_the_code(run, tmp_path: Path) -> None:
-    seeds = tmp_path / "sport"
-    seeds.mkdir()
+def write_sport_seeds(folder: Path) -> Path:
+    """Seeds on topics of their own (football, tennis), none of which the bundled seeds know."""
+    folder.mkdir()
     for i, (topic, word) in enumerate([("football", "goal striker"), ("tennis", "serve racket")] * 3):
-        (seeds / f"{i}.txt").write_text(f"topics: {topic}\n\nThe {word} match {word} today, number {i}.\n")
+        (folder / f"{i}.txt").write_text(f"topics: {topic}\n\nThe {word} match {word} today, number {i}.\n")
+    return folder
+
+
+def test_topics_come_from_the_data_not_from_the_code(run, tmp_path: Path) -> None:
+    seeds = write_sport_seeds(tmp_path / "sport")
     path = tmp_path / "sport.npz"
     assert run("train", str(seeds), "-m", str(path)).exit_code == 0
     assert load_model(path).topics == ["football", "tennis"]
@@ -275,10 +280,7 @@ def test_seeds_join_only_for_topics_they_share(tmp_path: Path) -> None:
 
 
 def test_seeds_do_not_join_data_on_other_topics(run, tmp_path: Path) -> None:
-    sport = tmp_path / "sport"
-    sport.mkdir()
-    for i, (topic, word) in enumerate([("football", "goal striker"), ("tennis", "serve racket")] * 3):
-        (sport / f"{i}.txt").write_text(f"topics: {topic}\n\nThe {word} match {word} today, number {i}.\n")
+    sport = write_sport_seeds(tmp_path / "sport")
     result = run("train", str(sport), "-m", str(tmp_path / "sport.npz"), "--with-seeds")
     assert result.exit_code == 0, result.stderr
     assert "the bundled seeds share none of its topics" in result.stderr

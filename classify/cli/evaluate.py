@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from enum import StrEnum
@@ -122,7 +121,7 @@ def _refuse_options_of_the_other_mode(summaries: bool, for_tags: dict[str, objec
 
 def _evaluate_tags(articles: Iterable[Article], data: list[str], model_path: Path | None, fmt: ReportFormat,
                    plot: Path | None, runner: Runner) -> None:
-    from classify.cli.render import print_metrics
+    from classify.cli.render import print_json, print_metrics
     from classify.default_model import load_model_or_default
     from classify.evaluation import evaluate_tags, plot_tag_evaluation
 
@@ -134,8 +133,7 @@ def _evaluate_tags(articles: Iterable[Article], data: list[str], model_path: Pat
             f"{', '.join(model.topics)}: train one with these labels to score them")
     metrics = evaluation.metrics()
     if fmt is ReportFormat.json:
-        json.dump({"data": data, "metrics": metrics}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        print_json({"data": data, "metrics": metrics}, sys.stdout)
     else:
         print_metrics(metrics, model.topics, f"Tags on {', '.join(data)}", sys.stdout)
     if plot is not None:
@@ -144,14 +142,13 @@ def _evaluate_tags(articles: Iterable[Article], data: list[str], model_path: Pat
 
 
 def _evaluate_summaries(articles: Iterable[Article], methods: list[str], sentences: int, fmt: ReportFormat) -> None:
-    from classify.cli.render import print_rouge
+    from classify.cli.render import print_json, print_rouge
     from classify.progress import track
     from classify.summarize import Length
     from classify.summary_evaluation import evaluate_summaries
 
     rows = evaluate_summaries(articles, methods, Length(sentences=sentences), progress=track)
     if fmt is ReportFormat.json:
-        json.dump({"sentences": sentences, "methods": rows}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        print_json({"sentences": sentences, "methods": rows}, sys.stdout)
     else:
         print_rouge(rows, f"Summaries of {sentences} sentences against the references (F1 x 100)", sys.stdout)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -34,14 +33,13 @@ def info_command(
     * `classify info allsides.npz`
     * `classify info --format json`
     """
-    from classify.cli.render import print_model_info
+    from classify.cli.render import print_json, print_model_info
     from classify.default_model import default_model_path, load_model_or_default
     from classify.model_info import model_info
 
     model = load_model_or_default(model_arg, say)
     info = model_info(model, model_arg or default_model_path())
     if fmt is ReportFormat.json:
-        json.dump(info, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        print_json(info, sys.stdout)
     else:
         print_model_info(info, sys.stdout)

@@ -1,7 +1,8 @@
-"""Tables for people (stdout for results, stderr for reports that accompany data)."""
+"""Tables for people (stdout for results, stderr for reports that accompany data), and reports as JSON for machines."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
@@ -28,6 +29,12 @@ class _Console(Console):
 def _console(stream: TextIO) -> Console:
     return _Console(file=stream, highlight=False, soft_wrap=False, markup=False,
                     width=None if stream.isatty() else 120)
+
+
+def print_json(report: Any, stream: TextIO) -> None:
+    """A report's `--format json`: one indented JSON document."""
+    json.dump(report, stream, indent=2)
+    stream.write("\n")
 
 
 def print_tag_table(tagged: Iterable[TaggedArticle], stream: TextIO) -> None:
