@@ -132,7 +132,7 @@ def _timed_out(url: str, timeout: float) -> InputError:
 def fetched_articles(url: str, *, timeout: float | None = None, max_bytes: int | None = None) -> list[Article]:
     """The articles at `url`: every entry of a feed, or the page's main text, or the plain text."""
     from classify.encodings import check_encoding, decode_bytes
-    from classify.feeds import looks_like_feed, read_feed
+    from classify.inputs.feeds import looks_like_feed, read_feed
 
     download = fetch(url, timeout=timeout, max_bytes=max_bytes)
     if "xml" in download.media_type and looks_like_feed(download.data):

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -326,6 +327,18 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", dir_okay=False, help="Write to this file (atomically) instead of stdout.")
 ]
 JobsOption = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to use on this machine, this one included.")]
+
+
+class ReportFormat(StrEnum):
+    """How `evaluate` and `info` print their report: a table for people, or JSON for machines."""
+
+    table = "table"
+    json = "json"
+
+
+ReportFormatOption = Annotated[
+    ReportFormat, typer.Option("--format", "-f", case_sensitive=False, help="Report format.")
+]
 SchedulerOption = Annotated[
     str | None,
     typer.Option("--scheduler", help="Run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (needs classify[dask]).",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +14,8 @@ from classify.cli.app import (
     JobsOption,
     ModelOption,
     ProblemReporter,
+    ReportFormat,
+    ReportFormatOption,
     SchedulerOption,
     app,
     build_runner,
@@ -41,18 +42,11 @@ def _check_plot(path: Path | None) -> Path | None:
     return path
 
 
-class ReportFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
 @app.command("evaluate")
 def evaluate_command(
     data: Annotated[list[str], typer.Argument(help="Labelled JSONL/CSV files or seed folders.", show_default=False)],
     model_path: ModelOption = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", case_sensitive=False, help="Report format.")] = (
-        ReportFormat.table
-    ),
+    fmt: ReportFormatOption = ReportFormat.table,
     plot: Annotated[
         Path | None,
         typer.Option("--plot", dir_okay=False, callback=_check_plot,

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from classify.cli.app import app, say
-from classify.cli.evaluate import ReportFormat
+from classify.cli.app import ReportFormat, ReportFormatOption, app, say
 
 
 @app.command("info")
@@ -19,9 +18,7 @@ def info_command(
         typer.Argument(metavar="MODEL", dir_okay=False, show_default=False,
                        help="Model file [default: $CLASSIFY_MODEL, else the default model built from the bundled seeds]."),
     ] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", case_sensitive=False, help="Report format.")] = (
-        ReportFormat.table
-    ),
+    fmt: ReportFormatOption = ReportFormat.table,
 ) -> None:
     """Describe a model: topics, thresholds, cross-validated and cross-source figures, training data, settings.
 

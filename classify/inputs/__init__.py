@@ -1,7 +1,7 @@
 """Turn what users pass on the command line into a stream of `Article` records.
 
 Accepted: plain-text files (optionally with `title:`/`topics:` header lines, the seed format),
-HTML files, RSS/Atom feeds (classify.feeds), JSONL and CSV/TSV files of records, folders of any of these
+HTML files, RSS/Atom feeds (`feeds`), JSONL and CSV/TSV files of records, folders of any of these
 (recursive, sorted, dot-files and README files skipped: a README describes the folder, as `seeds/README.md`
 does, and is no article) and `-` for standard input (JSONL when it starts with `{`, else one article).
 
@@ -18,8 +18,7 @@ module with a `@reader(".suffix")` function and import it below.
 
 from __future__ import annotations
 
-from classify import feeds  # noqa: F401 - importing registers its reader (.rss, .atom, .xml)
-from classify.inputs import html, jsonl, table, text  # noqa: F401 - importing registers their readers
+from classify.inputs import feeds, html, jsonl, table, text  # noqa: F401 - importing registers their readers
 from classify.inputs.context import MAX_ARTICLE_BYTES, ProblemHandler, ReadContext
 from classify.inputs.formats import reader
 from classify.inputs.records import parse_labels

@@ -2,7 +2,7 @@
 
 feedparser reads every RSS and Atom version, survives the HTML entities real feeds are full of,
 and normalises dates; it is the maintained parser the Python world uses for feeds. Entry HTML is
-cleaned the way `.html` files are (classify.inputs.html), so a feed and a saved page of the same story
+cleaned the way `.html` files are (`html`), so a feed and a saved page of the same story
 give the same text.
 """
 
