@@ -6,16 +6,20 @@ No test touches the user's cache: CLASSIFY_MODEL points into a temporary folder.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 import classify.parallel as parallel
 from classify import default_model
 from classify.cli import app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 SECURITY = [
     "Troops and armoured units launched a military offensive against insurgent fighters near the border.",
@@ -117,12 +121,18 @@ def checked_model(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return CheckedModel(path, check)
 
 
+class Run(Protocol):
+    """The `run` fixture: `run("tag", path, "-f", "json")`."""
+
+    def __call__(self, *args: str, input: str | bytes | None = None) -> Result: ...
+
+
 @pytest.fixture
-def run():
+def run() -> Run:
     """Invoke the CLI like a user would; returns the click Result (stdout/stderr separate)."""
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | bytes | None = None):
+    def invoke(*args: str, input: str | bytes | None = None) -> Result:
         return runner.invoke(app, list(args), input=input)
 
     return invoke
@@ -139,12 +149,14 @@ def workers_used(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sent: list[int] = []
     original = parallel._share_out
 
-    def waiting(chunks, submit, workers, result, *, local=None, ready=None):
+    def waiting(chunks: Iterator[list[Any]], submit: Callable[[list[Any]], Any], workers: int,
+                result: Callable[[Any], list[Any]], *, local: Callable[[list[Any]], list[Any]] | None = None,
+                ready: Any = None) -> Iterator[Any]:
         if ready is not None:
             ready.result()
         sent.append(0)
 
-        def counted(chunk):
+        def counted(chunk: list[Any]) -> Any:
             sent[-1] += 1
             return submit(chunk)
 
@@ -163,7 +175,7 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser() -> Iterator[Browser]:
     """A real headless Chromium (Debian's, driven through Playwright), shared by the page tests.
 
     Nothing downloads a browser: `.ci/run` installs Debian's chromium when it is missing, and a

@@ -10,12 +10,16 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from classify.errors import InputError
 from classify.inputs import iter_articles
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 WESTERN = "Café owners in Zürich said the naïve plan was déjà vu; the façade cost 5 €."  # cp1252 and UTF-8
 LATIN1 = "Café owners in Zürich said the naïve plan was déjà vu."  # also latin-1
@@ -26,14 +30,14 @@ def lines_of(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.strip()]
 
 
-def assert_calm(result, code: int = 1) -> None:
+def assert_calm(result: Result, code: int = 1) -> None:
     """The exit code asked for, only `Error:`/`Warning:` lines on stderr, and no traceback."""
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def tagged_ids(result) -> list[str]:
+def tagged_ids(result: Result) -> list[str]:
     return [json.loads(line)["id"] for line in result.stdout.splitlines()]
 
 
@@ -46,7 +50,8 @@ def tagged_ids(result) -> list[str]:
     ("cp1252", WESTERN),
     ("latin-1", LATIN1),
 ])
-def test_text_files_in_common_encodings_are_read_correctly(run, model_path: Path, tmp_path: Path, encoding, text) -> None:
+def test_text_files_in_common_encodings_are_read_correctly(run: Run, model_path: Path, tmp_path: Path, encoding: str,
+                                                           text: str) -> None:
     path = tmp_path / f"{encoding}.txt"
     path.write_bytes(f"id: ça-{encoding}\n\n{SECURITY[0]} {text}\n".encode(encoding))
     (article,) = iter_articles([str(path)])
@@ -60,7 +65,8 @@ def test_text_files_in_common_encodings_are_read_correctly(run, model_path: Path
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
 @pytest.mark.parametrize("kind", ["jsonl", "csv"])
-def test_record_files_in_common_encodings_are_read_correctly(run, model_path: Path, tmp_path: Path, encoding, kind) -> None:
+def test_record_files_in_common_encodings_are_read_correctly(run: Run, model_path: Path, tmp_path: Path, encoding: str,
+                                                             kind: str) -> None:
     ids = [f"café-{i}" for i in range(3)]
     if kind == "jsonl":
         content = "".join(json.dumps({"id": i, "text": f"{SECURITY[1]} {WESTERN}"}, ensure_ascii=False) + "\n" for i in ids)
@@ -75,14 +81,14 @@ def test_record_files_in_common_encodings_are_read_correctly(run, model_path: Pa
     assert tagged_ids(result) == ids
 
 
-def test_stdin_in_another_encoding_is_detected(run, model_path: Path) -> None:
+def test_stdin_in_another_encoding_is_detected(run: Run, model_path: Path) -> None:
     record = json.dumps({"id": "déjà", "text": f"{DIPLOMACY[0]} {WESTERN}"}, ensure_ascii=False) + "\n"
     result = run("tag", "-", "-m", str(model_path), "-f", "jsonl", input=record.encode("cp1252"))
     assert_calm(result, 0)
     assert tagged_ids(result) == ["déjà"]
 
 
-def test_encoding_option_forces_one(run, model_path: Path, tmp_path: Path) -> None:
+def test_encoding_option_forces_one(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "latin.txt"
     path.write_bytes(f"id: ça\n\n{SECURITY[0]} {LATIN1}".encode("latin-1"))
     result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl", "--encoding", "latin-1")
@@ -96,7 +102,7 @@ def test_encoding_option_forces_one(run, model_path: Path, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("name", ["klingon", "rot13", "base64"])
-def test_unknown_encoding_is_a_usage_error_before_any_work(run, model_path: Path, tmp_path: Path, name: str) -> None:
+def test_unknown_encoding_is_a_usage_error_before_any_work(run: Run, model_path: Path, tmp_path: Path, name: str) -> None:
     path = tmp_path / "a.txt"
     path.write_text(SECURITY[0])
     result = run("tag", str(path), "-m", str(model_path), "--encoding", name)
@@ -116,7 +122,8 @@ def test_unknown_encoding_is_a_usage_error_before_any_work(run, model_path: Path
     ("empty.csv", b"", "file is empty"),
     ("header-only.csv", b"id,text\n", "no records in this file"),
 ])
-def test_binary_and_empty_files_are_reported_and_skipped(run, model_path: Path, tmp_path: Path, name, content, message) -> None:
+def test_binary_and_empty_files_are_reported_and_skipped(run: Run, model_path: Path, tmp_path: Path, name: str, content: bytes,
+                                                         message: str) -> None:
     good = tmp_path / "good.txt"
     good.write_text(SECURITY[0])
     bad = tmp_path / name
@@ -129,7 +136,7 @@ def test_binary_and_empty_files_are_reported_and_skipped(run, model_path: Path, 
     assert errors[1] == "Error: 1 bad input skipped (reported above); fix or remove it and rerun"
 
 
-def test_binary_file_is_refused_even_with_a_forced_encoding(run, model_path: Path, tmp_path: Path) -> None:
+def test_binary_file_is_refused_even_with_a_forced_encoding(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "picture.txt"
     path.write_bytes(PNG)
     result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl", "--encoding", "latin-1")
@@ -137,7 +144,7 @@ def test_binary_file_is_refused_even_with_a_forced_encoding(run, model_path: Pat
     assert result.stdout == "" and "looks like a binary file" in result.stderr
 
 
-def test_a_cp1252_line_mid_file_is_decoded_on_its_own_with_a_note(run, tmp_path: Path) -> None:
+def test_a_cp1252_line_mid_file_is_decoded_on_its_own_with_a_note(run: Run, tmp_path: Path) -> None:
     # more than the 64 KB that encoding detection looks at, all UTF-8, then one cp1252 line
     good = [json.dumps({"id": f"r{i}", "text": f"{OTHER[i % 6]} é"}, ensure_ascii=False).encode() for i in range(1200)]
     bad = b'{"id": "bad", "text": "The caf\xe9 in Z\xfcrich reopened on Monday after the talks."}'
@@ -154,7 +161,7 @@ def test_a_cp1252_line_mid_file_is_decoded_on_its_own_with_a_note(run, tmp_path:
     assert summaries["r1001"][-1] == "é"  # the UTF-8 lines after it stay UTF-8
 
 
-def test_one_odd_byte_does_not_turn_a_utf8_file_into_mojibake(run, tmp_path: Path) -> None:
+def test_one_odd_byte_does_not_turn_a_utf8_file_into_mojibake(run: Run, tmp_path: Path) -> None:
     # 100 UTF-8 records and one cp1252 byte, all inside the part that encoding detection reads
     lines = [json.dumps({"id": f"r{i}", "text": f"Le ministre a visité Téhéran — {OTHER[i % 6]}"},
                         ensure_ascii=False).encode() for i in range(100)]
@@ -171,7 +178,7 @@ def test_one_odd_byte_does_not_turn_a_utf8_file_into_mojibake(run, tmp_path: Pat
     assert summaries["odd"] == ["Naïve diplomats met in Genève to talk about the treaty."]
 
 
-def test_a_cp1252_file_is_read_with_one_note(run, tmp_path: Path) -> None:
+def test_a_cp1252_file_is_read_with_one_note(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "legacy.jsonl"
     path.write_bytes(b"".join(json.dumps({"id": f"r{i}", "text": f"Le ministre a visit\u00e9 T\u00e9h\u00e9ran {i}."},
                                          ensure_ascii=False).encode("cp1252") + b"\n" for i in range(5)))
@@ -183,7 +190,7 @@ def test_a_cp1252_file_is_read_with_one_note(run, tmp_path: Path) -> None:
     assert json.loads(result.stdout.splitlines()[4])["summary"] == ["Le ministre a visité Téhéran 4."]
 
 
-def test_a_forced_encoding_still_reports_lines_it_cannot_read(run, model_path: Path, tmp_path: Path) -> None:
+def test_a_forced_encoding_still_reports_lines_it_cannot_read(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "forced.jsonl"
     path.write_bytes(b'{"id": "a", "text": "caf\xe9 talks"}\n' + json.dumps({"id": "b", "text": OTHER[0]}).encode() + b"\n")
     result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl", "--encoding", "utf-8")
@@ -240,7 +247,8 @@ def assert_bad_lines_reported(stderr: str, path: Path) -> None:
     assert errors[-1] == f"Error: {len(BAD_LINES)} bad inputs skipped (reported above); fix or remove them and rerun"
 
 
-def test_tag_reports_each_bad_record_and_writes_the_good_ones(run, model_path: Path, batch, tmp_path: Path) -> None:
+def test_tag_reports_each_bad_record_and_writes_the_good_ones(run: Run, model_path: Path, batch: tuple[Path, list[str]],
+                                                              tmp_path: Path) -> None:
     path, ids = batch
     result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
     assert_calm(result, 1)
@@ -253,7 +261,7 @@ def test_tag_reports_each_bad_record_and_writes_the_good_ones(run, model_path: P
     assert [json.loads(line)["id"] for line in output.read_text().splitlines()] == ids
 
 
-def test_summarize_reports_each_bad_record_and_writes_the_good_ones(run, batch) -> None:
+def test_summarize_reports_each_bad_record_and_writes_the_good_ones(run: Run, batch: tuple[Path, list[str]]) -> None:
     path, ids = batch
     result = run("summarize", str(path), "-f", "jsonl")
     assert_calm(result, 1)
@@ -261,7 +269,8 @@ def test_summarize_reports_each_bad_record_and_writes_the_good_ones(run, batch) 
     assert_bad_lines_reported("\n".join(line for line in result.stderr.splitlines() if line.startswith("Error")), path)
 
 
-def test_evaluate_reports_each_bad_record_and_scores_the_good_ones(run, model_path: Path, batch) -> None:
+def test_evaluate_reports_each_bad_record_and_scores_the_good_ones(run: Run, model_path: Path,
+                                                                   batch: tuple[Path, list[str]]) -> None:
     path, _ = batch
     result = run("evaluate", str(path), "-m", str(model_path), "-f", "json")
     assert_calm(result, 1)
@@ -270,7 +279,8 @@ def test_evaluate_reports_each_bad_record_and_scores_the_good_ones(run, model_pa
     assert_bad_lines_reported(result.stderr, path)
 
 
-def test_train_reports_each_bad_record_and_writes_no_model(run, model_path: Path, batch, tmp_path: Path) -> None:
+def test_train_reports_each_bad_record_and_writes_no_model(run: Run, model_path: Path, batch: tuple[Path, list[str]],
+                                                           tmp_path: Path) -> None:
     path, _ = batch
     fresh = tmp_path / "fresh.npz"
     result = run("train", str(path), "-m", str(fresh))
@@ -286,7 +296,7 @@ def test_train_reports_each_bad_record_and_writes_no_model(run, model_path: Path
     assert existing.read_bytes() == model_path.read_bytes()
 
 
-def test_train_succeeds_once_the_bad_lines_are_gone(run, batch, tmp_path: Path) -> None:
+def test_train_succeeds_once_the_bad_lines_are_gone(run: Run, batch: tuple[Path, list[str]], tmp_path: Path) -> None:
     path, _ = batch
     path.write_text("\n".join(json.dumps(r) for r in labelled_records()) + "\n")
     result = run("train", str(path), "-m", str(tmp_path / "ok.npz"))
@@ -294,7 +304,7 @@ def test_train_succeeds_once_the_bad_lines_are_gone(run, batch, tmp_path: Path) 
     assert (tmp_path / "ok.npz").exists()
 
 
-def test_csv_without_a_text_column_names_the_columns_it_found(run, model_path: Path, tmp_path: Path) -> None:
+def test_csv_without_a_text_column_names_the_columns_it_found(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "news.csv"
     path.write_text("id,body\n1,Some story\n")
     for command in (["tag", str(path), "-m", str(model_path)], ["summarize", str(path)],
@@ -305,7 +315,7 @@ def test_csv_without_a_text_column_names_the_columns_it_found(run, model_path: P
     assert not (tmp_path / "m.npz").exists()
 
 
-def test_csv_rows_without_text_are_reported_with_their_first_line(run, model_path: Path, tmp_path: Path) -> None:
+def test_csv_rows_without_text_are_reported_with_their_first_line(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "news.csv"
     path.write_text(
         "id,text\n"
@@ -332,7 +342,7 @@ def test_csv_rows_without_text_are_reported_with_their_first_line(run, model_pat
     ('{"text": "a story", "labels": 7}', "labels must be a list"),
     ('{"text": "a story", "summary": 7}', "`summary` must be"),
 ])
-def test_hostile_json_lines_are_reported(run, model_path: Path, tmp_path: Path, line: str, message: str) -> None:
+def test_hostile_json_lines_are_reported(run: Run, model_path: Path, tmp_path: Path, line: str, message: str) -> None:
     path = tmp_path / "hostile.jsonl"
     path.write_text(line + "\n" + json.dumps({"id": "fine", "text": SECURITY[0]}) + "\n")
     result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
@@ -341,7 +351,7 @@ def test_hostile_json_lines_are_reported(run, model_path: Path, tmp_path: Path, 
     assert lines_of(result.stderr)[0].startswith(f"Error: {path}:1: ") and message in result.stderr
 
 
-def test_half_an_emoji_in_json_is_written_out_as_a_replacement_character(run, model_path: Path, tmp_path: Path) -> None:
+def test_half_an_emoji_in_json_is_written_out_as_a_replacement_character(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "surrogate.jsonl"
     path.write_text('{"id": "x\\ud83d", "text": "' + SECURITY[0] + '"}\n')
     result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
@@ -349,7 +359,7 @@ def test_half_an_emoji_in_json_is_written_out_as_a_replacement_character(run, mo
     assert tagged_ids(result) == ["x\ufffd"]
 
 
-def test_missing_paths_and_empty_folders_are_reported_and_the_rest_tagged(run, model_path: Path, tmp_path: Path) -> None:
+def test_missing_paths_and_empty_folders_are_reported_and_the_rest_tagged(run: Run, model_path: Path, tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text(SECURITY[0])
     (tmp_path / "empty-folder").mkdir()
@@ -362,7 +372,7 @@ def test_missing_paths_and_empty_folders_are_reported_and_the_rest_tagged(run, m
     assert errors[1].startswith(f"Error: {tmp_path / 'empty-folder'}: folder has no .txt")
 
 
-def test_folder_with_bad_files_tags_the_good_ones(run, model_path: Path, tmp_path: Path) -> None:
+def test_folder_with_bad_files_tags_the_good_ones(run: Run, model_path: Path, tmp_path: Path) -> None:
     folder = tmp_path / "scraped"
     folder.mkdir()
     (folder / "a.txt").write_text(SECURITY[0])
@@ -398,7 +408,7 @@ def test_library_reports_unlabelled_articles_when_labels_are_required(tmp_path: 
     assert "no `labels`" in str(problems[0])
 
 
-def test_a_file_in_the_wrong_format_does_not_flood_stderr(run, model_path: Path, tmp_path: Path) -> None:
+def test_a_file_in_the_wrong_format_does_not_flood_stderr(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "actually-csv.jsonl"
     path.write_text("id,text\n" * 150 + json.dumps({"id": "ok", "text": SECURITY[0]}) + "\n")
     result = run("tag", str(path), "-m", str(model_path), "-f", "jsonl")
@@ -412,7 +422,7 @@ def test_a_file_in_the_wrong_format_does_not_flood_stderr(run, model_path: Path,
     assert errors[101] == "Error: 150 bad inputs skipped (reported above); fix or remove them and rerun"
 
 
-def test_forced_encoding_applies_to_stdin_and_tolerates_a_bom(run, model_path: Path, tmp_path: Path) -> None:
+def test_forced_encoding_applies_to_stdin_and_tolerates_a_bom(run: Run, model_path: Path, tmp_path: Path) -> None:
     record = json.dumps({"id": "ça", "text": SECURITY[0]}, ensure_ascii=False) + "\n"
     result = run("tag", "-", "-m", str(model_path), "-f", "jsonl", "--encoding", "latin-1", input=record.encode("latin-1"))
     assert_calm(result, 0)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from classify.model_file import load_model
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
 
 LONG_STORY = " ".join(SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER)
 
@@ -28,7 +28,7 @@ def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
 # --- records keep what the input said ---------------------------------------------------------------
 
 
-def test_csv_reasons_columns_come_from_the_model_not_the_first_record(run, model_path: Path, tmp_path: Path) -> None:
+def test_csv_reasons_columns_come_from_the_model_not_the_first_record(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "news.jsonl", [{"id": "sport", "text": OTHER[0]},
                                                  {"id": "war", "text": " ".join(SECURITY)}])
     result = run("tag", str(path), "-m", str(model_path), "-f", "csv", "--explain")
@@ -41,7 +41,7 @@ def test_csv_reasons_columns_come_from_the_model_not_the_first_record(run, model
     assert rows[1]["reasons.security"]  # the second record's reasons are not dropped
 
 
-def test_tag_records_carry_the_title_after_the_id(run, model_path: Path, tmp_path: Path) -> None:
+def test_tag_records_carry_the_title_after_the_id(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "news.jsonl", [{"id": "a", "title": "Border clash", "text": SECURITY[0]},
                                                  {"id": "b", "text": SECURITY[1]}])
     records = [json.loads(line) for line in run("tag", str(path), "-m", str(model_path), "-f", "jsonl").stdout.splitlines()]
@@ -50,14 +50,14 @@ def test_tag_records_carry_the_title_after_the_id(run, model_path: Path, tmp_pat
     assert list(records[1]) == ["id", "labels", "scores"]  # no title in the input: none invented
 
 
-def test_the_tag_table_shows_the_title(run, model_path: Path, tmp_path: Path) -> None:
+def test_the_tag_table_shows_the_title(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "news.jsonl", [{"id": "a", "title": "Border clash overnight", "text": SECURITY[0]}])
     result = run("tag", str(path), "-m", str(model_path))
     assert result.exit_code == 0, result.stderr
     assert "Border clash overnight" in result.stdout
 
 
-def test_summary_records_carry_the_title_after_the_id(run, tmp_path: Path) -> None:
+def test_summary_records_carry_the_title_after_the_id(run: Run, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "news.jsonl", [{"id": "a", "title": "Talks resume", "text": LONG_STORY},
                                                  {"id": "b", "text": LONG_STORY}])
     result = run("summarize", str(path), "-f", "jsonl")
@@ -70,7 +70,7 @@ def test_summary_records_carry_the_title_after_the_id(run, tmp_path: Path) -> No
 # --- one meaning per option; options that do not apply are refused -----------------------------------
 
 
-def test_m_is_never_the_summary_method(run, tmp_path: Path) -> None:
+def test_m_is_never_the_summary_method(run: Run, tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
     story.write_text(LONG_STORY)
     result = run("summarize", str(story), "-m", "lead")
@@ -83,7 +83,7 @@ def references(tmp_path: Path) -> Path:
     return write_jsonl(tmp_path / "refs.jsonl", [{"id": "a", "text": LONG_STORY, "summary": SECURITY[:2]}])
 
 
-def test_evaluate_summaries_scores_the_methods_asked_for(run, references: Path) -> None:
+def test_evaluate_summaries_scores_the_methods_asked_for(run: Run, references: Path) -> None:
     result = run("evaluate", "--summaries", str(references), "--method", "lead", "-f", "json")
     assert result.exit_code == 0, result.stderr
     assert [row["method"] for row in json.loads(result.stdout)["methods"]] == ["lead"]
@@ -93,21 +93,21 @@ def test_evaluate_summaries_scores_the_methods_asked_for(run, references: Path) 
     (["-m", "lead"], "--model"),  # the model option: it used to be ignored and the default methods scored
     (["--plot", "out.png"], "--plot"),
 ])
-def test_options_for_tags_are_refused_with_summaries(run, references: Path, options: list[str], named: str) -> None:
+def test_options_for_tags_are_refused_with_summaries(run: Run, references: Path, options: list[str], named: str) -> None:
     result = run("evaluate", "--summaries", str(references), *options)
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ") and named in result.stderr and result.stdout == ""
 
 
 @pytest.mark.parametrize(("options", "named"), [(["--method", "lead"], "--method"), (["-n", "2"], "--sentences")])
-def test_options_for_summaries_are_refused_without_it(run, model_path: Path, seeds_dir: Path, options: list[str],
+def test_options_for_summaries_are_refused_without_it(run: Run, model_path: Path, seeds_dir: Path, options: list[str],
                                                      named: str) -> None:
     result = run("evaluate", str(seeds_dir), "-m", str(model_path), *options)
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ") and named in result.stderr and "--summaries" in result.stderr
 
 
-def test_random_summaries_are_the_same_on_every_run_and_follow_seed(run, tmp_path: Path) -> None:
+def test_random_summaries_are_the_same_on_every_run_and_follow_seed(run: Run, tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
     story.write_text("\n\n".join(SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER))
 
@@ -121,7 +121,7 @@ def test_random_summaries_are_the_same_on_every_run_and_follow_seed(run, tmp_pat
     assert len({summary("--seed", str(seed)) for seed in range(5)}) > 1
 
 
-def test_seed_without_random_is_refused(run, tmp_path: Path) -> None:
+def test_seed_without_random_is_refused(run: Run, tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
     story.write_text(LONG_STORY)
     result = run("summarize", str(story), "--seed", "3")
@@ -131,7 +131,7 @@ def test_seed_without_random_is_refused(run, tmp_path: Path) -> None:
 # --- global options anywhere, completion, help ----------------------------------------------------------
 
 
-def test_quiet_and_debug_work_after_the_subcommand(run, seeds_dir: Path, tmp_path: Path) -> None:
+def test_quiet_and_debug_work_after_the_subcommand(run: Run, seeds_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "model.npz"
     result = run("train", str(seeds_dir), "-m", str(target), "--quiet")
     assert result.exit_code == 0, result.stderr
@@ -139,12 +139,12 @@ def test_quiet_and_debug_work_after_the_subcommand(run, seeds_dir: Path, tmp_pat
     assert run("tag", str(seeds_dir), "-m", str(target), "--debug", "-q", "-f", "jsonl").exit_code == 0
 
 
-def test_dash_capital_v_prints_the_version(run) -> None:
+def test_dash_capital_v_prints_the_version(run: Run) -> None:
     result = run("-V")
     assert result.exit_code == 0 and result.stdout.startswith("classify ")
 
 
-def test_shell_completion_is_offered(run) -> None:
+def test_shell_completion_is_offered(run: Run) -> None:
     assert "--install-completion" in run("--help").stdout and "--show-completion" in run("--help").stdout
 
 
@@ -168,7 +168,7 @@ def test_completion_scripts_and_completions(shell: str) -> None:
 
 
 @pytest.mark.parametrize("command", ["tag", "summarize", "train", "evaluate", "digest", "serve", "info"])
-def test_help_reads_cleanly(run, command: str) -> None:
+def test_help_reads_cleanly(run: Run, command: str) -> None:
     text = run(command, "--help").stdout
     assert "<bool>" not in text and "<list[" not in text
     assert not re.search(r"\w [.,](\s|$)", text)  # a default hidden as markup used to leave "Model file ."
@@ -185,7 +185,7 @@ def _commands() -> list[str]:
 
 
 @pytest.mark.parametrize("command", _commands())
-def test_each_command_help_lists_the_global_options_that_work_after_it(run, command: str) -> None:
+def test_each_command_help_lists_the_global_options_that_work_after_it(run: Run, command: str) -> None:
     lines = run(command, "--help").stdout.splitlines()
     panel = next(i for i, line in enumerate(lines) if "Global options (also after the command)" in line)
     below = lines[panel:]
@@ -196,7 +196,7 @@ def test_each_command_help_lists_the_global_options_that_work_after_it(run, comm
     assert "--quiet" not in own and "--debug" not in own  # shown once, in their own panel
 
 
-def test_help_shows_the_default_summary_length(run) -> None:
+def test_help_shows_the_default_summary_length(run: Run) -> None:
     assert "[default: 3]" in run("summarize", "--help").stdout
 
 
@@ -204,7 +204,7 @@ def test_help_shows_the_default_summary_length(run) -> None:
 
 
 @pytest.mark.parametrize("command", ["tag", "summarize"])
-def test_a_url_as_input_says_how_to_fetch_it(run, model_path: Path, command: str) -> None:
+def test_a_url_as_input_says_how_to_fetch_it(run: Run, model_path: Path, command: str) -> None:
     url = "https://example.com/news/story.html"
     result = run(command, url, *(["-m", str(model_path)] if command == "tag" else []))
     assert result.exit_code == 1
@@ -214,7 +214,7 @@ def test_a_url_as_input_says_how_to_fetch_it(run, model_path: Path, command: str
 
 
 @pytest.mark.parametrize("content", [b"An article I wrote, not a model.\n", b"PK\x03\x04 a zip that is not a model"])
-def test_a_non_model_file_is_never_offered_for_overwriting(run, tmp_path: Path, content: bytes) -> None:
+def test_a_non_model_file_is_never_offered_for_overwriting(run: Run, tmp_path: Path, content: bytes) -> None:
     article = tmp_path / "article.txt"
     article.write_bytes(content)
     story = tmp_path / "story.txt"
@@ -227,7 +227,7 @@ def test_a_non_model_file_is_never_offered_for_overwriting(run, tmp_path: Path, 
 
 
 @pytest.mark.parametrize("text", ["", "   "])
-def test_an_empty_text_is_one_documented_behaviour(run, model_path: Path, tmp_path: Path, text: str) -> None:
+def test_an_empty_text_is_one_documented_behaviour(run: Run, model_path: Path, tmp_path: Path, text: str) -> None:
     path = write_jsonl(tmp_path / "news.jsonl", [{"id": "empty", "text": text}, {"id": "ok", "text": LONG_STORY}])
     for command in (["tag", "-m", str(model_path)], ["summarize"]):
         result = run(command[0], str(path), *command[1:], "-f", "jsonl")
@@ -255,7 +255,7 @@ def test_macro_f1_leaves_out_topics_with_no_positives_and_no_predictions() -> No
     assert metrics["macro_f1"] == pytest.approx((1.0 + 0.0) / 2)
 
 
-def test_the_report_says_which_topics_macro_f1_leaves_out(run, model_path: Path, tmp_path: Path) -> None:
+def test_the_report_says_which_topics_macro_f1_leaves_out(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "labelled.jsonl", [{"id": f"o{i}", "text": text, "labels": []}
                                                      for i, text in enumerate(OTHER)])
     metrics = json.loads(run("evaluate", str(path), "-m", str(model_path), "-f", "json").stdout)["metrics"]
@@ -290,7 +290,7 @@ def test_no_method_picks_page_furniture(method: str) -> None:
     assert not set(summary.sentences) & set(FURNITURE)
 
 
-def test_a_line_recurring_across_a_batch_is_furniture(run, tmp_path: Path) -> None:
+def test_a_line_recurring_across_a_batch_is_furniture(run: Run, tmp_path: Path) -> None:
     footer = "The Valmora Herald has served readers on the northern coast with local reporting since 1921."
     stories = [SECURITY, DIPLOMACY, MIDDLE_EAST, OTHER[:4], OTHER[2:]]
     path = write_jsonl(tmp_path / "scraped.jsonl", [{"id": f"a{i}", "text": "\n\n".join([footer, *story])}
@@ -303,7 +303,7 @@ def test_a_line_recurring_across_a_batch_is_furniture(run, tmp_path: Path) -> No
     assert footer in alone.stdout  # one page cannot show it is furniture
 
 
-def test_duplicate_articles_do_not_make_their_lines_furniture(run, tmp_path: Path) -> None:
+def test_duplicate_articles_do_not_make_their_lines_furniture(run: Run, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "dupes.jsonl", [{"id": f"d{i}", "text": "\n\n".join(SECURITY)} for i in range(5)])
     result = run("summarize", str(path), "--method", "lead", "-n", "1", "-f", "jsonl")
     assert [json.loads(line)["summary"] for line in result.stdout.splitlines()] == [[SECURITY[0]]] * 5

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from classify.summarize import DEFAULT_METHOD, METHODS
+from tests.conftest import Run
 from tests.test_summarize import ARTICLE_SENTENCES, STORY
 
 
@@ -18,7 +19,7 @@ def story(tmp_path: Path) -> Path:
     return path
 
 
-def test_text_output_is_id_then_three_article_sentences(run, story: Path) -> None:
+def test_text_output_is_id_then_three_article_sentences(run: Run, story: Path) -> None:
     result = run("summarize", str(story))
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -27,7 +28,7 @@ def test_text_output_is_id_then_three_article_sentences(run, story: Path) -> Non
     assert result.stderr == ""
 
 
-def test_text_output_heads_each_summary_with_its_title_when_it_has_one(run, tmp_path: Path) -> None:
+def test_text_output_heads_each_summary_with_its_title_when_it_has_one(run: Run, tmp_path: Path) -> None:
     data = tmp_path / "batch.jsonl"
     rows = [{"id": "long", "title": "Port strike\x1b[31m", "text": STORY},
             {"id": "short", "text": "The mayor resigned on Monday after a vote."}]
@@ -38,7 +39,7 @@ def test_text_output_heads_each_summary_with_its_title_when_it_has_one(run, tmp_
                                           "short", "The mayor resigned on Monday after a vote."]
 
 
-def test_jsonl_records_in_input_order_with_notes_on_stderr(run, tmp_path: Path) -> None:
+def test_jsonl_records_in_input_order_with_notes_on_stderr(run: Run, tmp_path: Path) -> None:
     data = tmp_path / "batch.jsonl"
     rows = [{"id": "long", "title": "Port strike", "text": STORY},
             {"id": "short", "text": "The mayor resigned on Monday after a vote."}]
@@ -53,14 +54,14 @@ def test_jsonl_records_in_input_order_with_notes_on_stderr(run, tmp_path: Path) 
     assert result.stderr.strip() == "short: article has 1 sentence, fewer than the 2 asked"
 
 
-def test_json_is_one_array_and_stdin_works(run) -> None:
+def test_json_is_one_array_and_stdin_works(run: Run) -> None:
     result = run("summarize", "-", "--format", "json", "--ratio", "0.3", input=STORY)
     assert result.exit_code == 0, result.stderr
     [record] = json.loads(result.stdout)
     assert len(record["summary"]) == 2 and all(s in ARTICLE_SENTENCES for s in record["summary"])
 
 
-def test_word_budget(run, story: Path) -> None:
+def test_word_budget(run: Run, story: Path) -> None:
     result = run("summarize", str(story), "--words", "40", "--format", "jsonl")
     assert sum(len(s.split()) for s in json.loads(result.stdout)["summary"]) <= 40
 
@@ -68,20 +69,20 @@ def test_word_budget(run, story: Path) -> None:
 @pytest.mark.parametrize(
     "args", [["-n", "3", "--ratio", "0.2"], ["--ratio", "2"], ["--method", "nonsense"], ["-n", "0"], ["--format", "csv"]]
 )
-def test_usage_errors_exit_2_with_one_line_on_stderr(run, story: Path, args: list[str]) -> None:
+def test_usage_errors_exit_2_with_one_line_on_stderr(run: Run, story: Path, args: list[str]) -> None:
     result = run("summarize", str(story), *args)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.strip()
 
 
-def test_missing_file_exits_1(run, tmp_path: Path) -> None:
+def test_missing_file_exits_1(run: Run, tmp_path: Path) -> None:
     result = run("summarize", str(tmp_path / "nope.txt"))
     assert result.exit_code == 1
     assert "no such file" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_empty_input_is_never_a_silent_empty_summary(run) -> None:
+def test_empty_input_is_never_a_silent_empty_summary(run: Run) -> None:
     result = run("summarize", "-", "--format", "jsonl", input="...\n")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["summary"] == []
@@ -94,7 +95,7 @@ def test_method_choices_are_the_registry_with_the_default_first() -> None:
     assert [m.value for m in Method] == [DEFAULT_METHOD, *(m for m in METHODS if m != DEFAULT_METHOD)]
 
 
-def test_jobs_keep_input_order_and_match_one_process(tmp_path, workers_used) -> None:
+def test_jobs_keep_input_order_and_match_one_process(tmp_path: Path, workers_used: list[int]) -> None:
     from typer.testing import CliRunner
 
     from classify.cli import app

@@ -14,6 +14,7 @@ import classify.digest as digest_module
 from classify.digest import Item, Member, build_digest
 from classify.parallel import Batching
 from classify.stories import group, shingles, signature, similarity
+from tests.conftest import Run
 from tests.test_parallel import dask_scheduler, many_jsonl  # noqa: F401 - fixtures
 
 CEASEFIRE = [
@@ -84,7 +85,7 @@ def feeds(tmp_path: Path) -> Path:
     return folder
 
 
-def digest_json(run, model_path: Path, *inputs: str) -> tuple[dict, object]:
+def digest_json(run: Run, model_path: Path, *inputs: str) -> tuple[dict, object]:
     result = run("digest", *inputs, "-m", str(model_path), "--format", "json")
     return (json.loads(result.stdout) if result.stdout else {}), result
 
@@ -93,7 +94,7 @@ def members(report: dict) -> dict[str, dict]:
     return {member["id"]: member for story in report["stories"] + report["other"] for member in story["members"]}
 
 
-def test_feed_entries_become_members_with_title_link_and_date(run, model_path, feeds):
+def test_feed_entries_become_members_with_title_link_and_date(run: Run, model_path: Path, feeds: Path) -> None:
     report, result = digest_json(run, model_path, str(feeds))
     assert result.exit_code == 0, result.stderr
     found = members(report)
@@ -111,7 +112,7 @@ def test_feed_entries_become_members_with_title_link_and_date(run, model_path, f
     assert set(report) == {"stories", "other", "counts"}
 
 
-def test_entry_html_is_cleaned_to_text(run, model_path, feeds):
+def test_entry_html_is_cleaned_to_text(run: Run, model_path: Path, feeds: Path) -> None:
     report, _ = digest_json(run, model_path, str(feeds))
     story = next(story for story in report["stories"] if story["id"] == "wire-101")
     text = " ".join(story["summary"])
@@ -119,7 +120,7 @@ def test_entry_html_is_cleaned_to_text(run, model_path, feeds):
     assert "<p>" not in text and "steal()" not in text
 
 
-def test_republished_story_is_one_story_listing_both_outlets(run, model_path, feeds):
+def test_republished_story_is_one_story_listing_both_outlets(run: Run, model_path: Path, feeds: Path) -> None:
     report, _ = digest_json(run, model_path, str(feeds))
     ceasefire = [story for story in report["stories"] if "urn:post:77" in [m["id"] for m in story["members"]]]
     assert len(ceasefire) == 1
@@ -133,7 +134,7 @@ def test_republished_story_is_one_story_listing_both_outlets(run, model_path, fe
     assert report["counts"]["stories"] + report["counts"]["other"] == 3, "4 articles, 2 of them one story"
 
 
-def test_broken_feed_is_reported_and_the_rest_still_digested(run, model_path, feeds, tmp_path):
+def test_broken_feed_is_reported_and_the_rest_still_digested(run: Run, model_path: Path, feeds: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken.rss"
     broken.write_text('<?xml version="1.0"?>\n<rss version="2.0"><channel>\n<item><title>cut off', encoding="utf-8")
     report, result = digest_json(run, model_path, str(broken), str(feeds))
@@ -144,7 +145,7 @@ def test_broken_feed_is_reported_and_the_rest_still_digested(run, model_path, fe
     assert report["counts"]["articles"] == 4 and report["counts"]["skipped"] == 1
 
 
-def test_not_a_feed_says_so(run, model_path, tmp_path):
+def test_not_a_feed_says_so(run: Run, model_path: Path, tmp_path: Path) -> None:
     page = tmp_path / "export.xml"
     page.write_text("<?xml version='1.0'?><catalog><book>Not news</book></catalog>", encoding="utf-8")
     _, result = digest_json(run, model_path, str(page))
@@ -160,7 +161,7 @@ EMPTY_FEEDS = {
 
 
 @pytest.mark.parametrize("name", sorted(EMPTY_FEEDS))
-def test_an_empty_feed_is_a_warning_not_a_bad_input(run, model_path, feeds, tmp_path, name):
+def test_an_empty_feed_is_a_warning_not_a_bad_input(run: Run, model_path: Path, feeds: Path, tmp_path: Path, name: str) -> None:
     empty = tmp_path / name
     empty.write_text(EMPTY_FEEDS[name], encoding="utf-8")
     report, result = digest_json(run, model_path, str(empty), str(feeds))
@@ -170,7 +171,7 @@ def test_an_empty_feed_is_a_warning_not_a_bad_input(run, model_path, feeds, tmp_
     assert report["counts"]["articles"] == 4 and report["counts"]["skipped"] == 0
 
 
-def test_tag_reads_past_an_empty_feed_with_a_warning(run, model_path, feeds, tmp_path):
+def test_tag_reads_past_an_empty_feed_with_a_warning(run: Run, model_path: Path, feeds: Path, tmp_path: Path) -> None:
     empty = tmp_path / "quiet.rss"
     empty.write_text(EMPTY_FEEDS["quiet.rss"], encoding="utf-8")
     result = run("tag", str(empty), str(feeds), "-m", str(model_path), "-f", "jsonl")
@@ -179,7 +180,7 @@ def test_tag_reads_past_an_empty_feed_with_a_warning(run, model_path, feeds, tmp
     assert result.stderr.startswith(f"Warning: {empty}: the feed has no entries") and result.stderr.count("\n") == 1
 
 
-def test_only_empty_feeds_give_an_empty_report_and_exit_0(run, model_path, tmp_path):
+def test_only_empty_feeds_give_an_empty_report_and_exit_0(run: Run, model_path: Path, tmp_path: Path) -> None:
     empty = tmp_path / "quiet.atom"
     empty.write_text(EMPTY_FEEDS["quiet.atom"], encoding="utf-8")
     report, result = digest_json(run, model_path, str(empty))
@@ -187,7 +188,7 @@ def test_only_empty_feeds_give_an_empty_report_and_exit_0(run, model_path, tmp_p
     assert report["counts"]["articles"] == 0 and report["stories"] == []
 
 
-def test_records_carry_outlet_link_and_date(run, model_path, tmp_path):
+def test_records_carry_outlet_link_and_date(run: Run, model_path: Path, tmp_path: Path) -> None:
     records = tmp_path / "day.jsonl"
     rows = [{"id": "a", "title": "Truce talks", "text": " ".join(CEASEFIRE),
              "meta": {"outlet": "Gazette", "url": "https://gazette.example/a", "date": "2026-12-01"}},
@@ -202,7 +203,7 @@ def test_records_carry_outlet_link_and_date(run, model_path, tmp_path):
     assert other_ids == ["b"], "the flood story has no topic: it goes to the other list"
 
 
-def test_markdown_report(run, model_path, feeds):
+def test_markdown_report(run: Run, model_path: Path, feeds: Path) -> None:
     result = run("digest", str(feeds), "-m", str(model_path), "--format", "md")
     assert result.exit_code == 0, result.stderr
     text = result.stdout
@@ -212,7 +213,7 @@ def test_markdown_report(run, model_path, feeds):
     assert "## Other" in text and "javascript" not in text
 
 
-def test_html_report_is_one_self_contained_file(run, model_path, feeds, tmp_path):
+def test_html_report_is_one_self_contained_file(run: Run, model_path: Path, feeds: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = run("digest", str(feeds), "-m", str(model_path), "-o", str(out))
     assert result.exit_code == 0, result.stderr
@@ -223,7 +224,7 @@ def test_html_report_is_one_self_contained_file(run, model_path, feeds, tmp_path
     assert "4 articles in 3 stories" in page
 
 
-def test_url_without_fetch_is_a_usage_error_saying_how(run, model_path, feeds):
+def test_url_without_fetch_is_a_usage_error_saying_how(run: Run, model_path: Path, feeds: Path) -> None:
     result = run("digest", str(feeds), "https://news.example/feed.rss", "-m", str(model_path))
     assert result.exit_code == 2
     assert result.stderr.strip() == ("Error: https://news.example/feed.rss: pass --fetch to download URLs (the only network "
@@ -231,7 +232,7 @@ def test_url_without_fetch_is_a_usage_error_saying_how(run, model_path, feeds):
     assert result.stdout == ""
 
 
-def test_markdown_text_cannot_make_links_or_html(run, model_path, tmp_path):
+def test_markdown_text_cannot_make_links_or_html(run: Run, model_path: Path, tmp_path: Path) -> None:
     hostile = tmp_path / "hostile.txt"
     hostile.write_text("title: [click](javascript:alert(1)) <img src=x onerror=alert(1)> # not a heading\n\n"
                        + " ".join(CEASEFIRE), encoding="utf-8")
@@ -248,26 +249,26 @@ def item(number: int, text: str, labels: list[str]) -> tuple[Item, object]:
                 length=len(text)), signature(text)
 
 
-def test_grouping_finds_trimmed_and_reheadlined_copies_and_keeps_distinct_stories_apart():
+def test_grouping_finds_trimmed_and_reheadlined_copies_and_keeps_distinct_stories_apart() -> None:
     base = " ".join(CEASEFIRE)
     texts = [base, " ".join(FLOODS), " ".join(CEASEFIRE[:5]), "UPDATED " + " ".join(CEASEFIRE[1:]), " ".join(FLOODS[:3])]
     assert group([signature(text) for text in texts]) == [[0, 2, 3], [1, 4]]
 
 
-def test_different_stories_on_one_topic_stay_apart():
+def test_different_stories_on_one_topic_stay_apart() -> None:
     other = [sentence.replace("Cairo", "Doha").replace("Gaza", "Sudan") for sentence in CEASEFIRE[::-1]]
     shuffled = [CEASEFIRE[i] for i in (3, 0, 6, 1)] + FLOODS
     texts = [" ".join(CEASEFIRE), " ".join(other[:3]), " ".join(shuffled)]
     assert group([signature(text) for text in texts]) == [[0], [1], [2]]
 
 
-def test_many_copies_of_one_text_are_one_story():
+def test_many_copies_of_one_text_are_one_story() -> None:
     report = build_digest([item(i, " ".join(FLOODS), []) for i in range(500)], ["security"])
     assert report.counts == {"articles": 500, "stories": 0, "other": 1, "topics": {"security": 0}, "skipped": 0}
     assert len(report.other[0].members) == 500
 
 
-def test_stories_order_by_size_then_score():
+def test_stories_order_by_size_then_score() -> None:
     texts = [" ".join(CEASEFIRE), " ".join(FLOODS), " ".join(CEASEFIRE[:6])]
     report = build_digest([item(i, text, ["security"]) for i, text in enumerate(texts)], ["security"])
     assert [len(story.members) for story in report.by_topic["security"]] == [2, 1]
@@ -280,7 +281,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("small_batches")
-def test_jobs_2_gives_the_same_report(run, model_path, many_jsonl, workers_used):  # noqa: F811
+def test_jobs_2_gives_the_same_report(run: Run, model_path: Path, many_jsonl: Path, workers_used: list[int]) -> None:  # noqa: F811
     serial = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "json")
     shared = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "json", "--jobs", "2")
     assert serial.exit_code == 0 and shared.exit_code == 0, serial.stderr + shared.stderr
@@ -289,7 +290,7 @@ def test_jobs_2_gives_the_same_report(run, model_path, many_jsonl, workers_used)
     assert json.loads(serial.stdout)["counts"]["articles"] == 90
 
 
-def test_a_dask_cluster_gives_the_same_report(run, model_path, many_jsonl, dask_scheduler):  # noqa: F811
+def test_a_dask_cluster_gives_the_same_report(run: Run, model_path: Path, many_jsonl: Path, dask_scheduler: str) -> None:  # noqa: F811
     local = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "md")
     remote = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "md", "--scheduler", dask_scheduler)
     assert remote.exit_code == 0, remote.stderr
@@ -302,14 +303,14 @@ def exact_jaccard(first: str, second: str) -> float:
 
 
 @pytest.mark.parametrize("cut", [2, 4, 6, 8])
-def test_signatures_estimate_the_shingles_jaccard_similarity(cut):
+def test_signatures_estimate_the_shingles_jaccard_similarity(cut: int) -> None:
     """The numpy shingle hashing stands in for hashing each shingle's string: the estimate must match the exact value."""
     first, second = " ".join(CEASEFIRE + FLOODS), " ".join(CEASEFIRE[:cut] + FLOODS[:2])
     estimate = similarity(signature(first, lead_words=10_000)[1], signature(second, lead_words=10_000)[1])
     assert abs(estimate - exact_jaccard(first, second)) < 0.12  # MinHash's error with 128 permutations: about 0.04
 
 
-def test_a_shared_photo_gallery_at_the_end_does_not_make_one_story():
+def test_a_shared_photo_gallery_at_the_end_does_not_make_one_story() -> None:
     from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
 
     gallery = " ".join(f"Photos: the flood season, picture {n} of many. Residents of district {n * 3} wade past shop "
@@ -320,7 +321,7 @@ def test_a_shared_photo_gallery_at_the_end_does_not_make_one_story():
     assert group([signature(first), signature(second)]) == [[0], [1]]
 
 
-def test_a_shared_page_header_does_not_make_one_story():
+def test_a_shared_page_header_does_not_make_one_story() -> None:
     from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
 
     header = " ".join(f"Read more about section {n} and topic {n * 7} in our menu." for n in range(18))
@@ -330,7 +331,7 @@ def test_a_shared_page_header_does_not_make_one_story():
     assert group([signature(first), signature(second)]) == [[0], [1]]
 
 
-def test_buckets_propose_the_pairs_datasketch_lsh_proposes():
+def test_buckets_propose_the_pairs_datasketch_lsh_proposes() -> None:
     """`buckets` replaces MinHashLSH's hash tables to save memory: the candidate pairs must be the same."""
     from datasketch import LeanMinHash, MinHashLSH
 

@@ -8,10 +8,12 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
 import classify.fetch as fetch
+from tests.conftest import Run
 from tests.test_digest import ATOM, CEASEFIRE, EMPTY_FEEDS, FLOODS, html_paragraphs
 
 PAGE = ("<html><head><title>Valley flooded</title></head><body><nav>Home | News | Sport</nav><article><h1>Valley flooded</h1>"
@@ -67,7 +69,7 @@ class _QuietServer(ThreadingHTTPServer):
     """A client that stops reading at its size cap closes the connection mid-answer; the server's
     traceback for that would land in the captured stderr of the run under test."""
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: object, client_address: object) -> None:
         pass
 
 
@@ -88,7 +90,7 @@ def limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fetch, "MAX_BYTES", 4000)
 
 
-def test_feed_and_page_are_fetched_and_reported(run, model_path, server, limits):
+def test_feed_and_page_are_fetched_and_reported(run: Run, model_path: Path, server: str, limits: None) -> None:
     result = run("digest", "--fetch", f"{server}/feed.atom", f"{server}/moved", "-m", str(model_path), "-f", "json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
@@ -99,7 +101,7 @@ def test_feed_and_page_are_fetched_and_reported(run, model_path, server, limits)
     assert page["source"] == "127.0.0.1"
 
 
-def test_a_fetched_empty_feed_is_a_warning(run, model_path, server, limits):
+def test_a_fetched_empty_feed_is_a_warning(run: Run, model_path: Path, server: str, limits: None) -> None:
     result = run("digest", "--fetch", f"{server}/quiet.rss", f"{server}/feed.atom", "-m", str(model_path), "-f", "json")
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [f"Warning: {server}/quiet.rss: the feed has no entries; nothing was read "
@@ -116,7 +118,8 @@ def test_a_fetched_empty_feed_is_a_warning(run, model_path, server, limits):
     ("/to-file", "the server redirected to a file URL; only http(s) redirects are followed"),
     ("/missing", "the server answered HTTP 404 Not Found; check the URL, or save the page and pass the file"),
 ])
-def test_each_failure_is_one_line_and_the_rest_is_still_digested(run, model_path, server, limits, path, message):
+def test_each_failure_is_one_line_and_the_rest_is_still_digested(run: Run, model_path: Path, server: str, limits: None,
+                                                                 path: str, message: str) -> None:
     result = run("digest", "--fetch", f"{server}{path}", f"{server}/feed.atom", "-m", str(model_path), "-f", "json")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"Error: {server}{path}: {message}",
@@ -125,7 +128,7 @@ def test_each_failure_is_one_line_and_the_rest_is_still_digested(run, model_path
     assert report["counts"]["articles"] == 1 and report["counts"]["skipped"] == 1
 
 
-def test_unreachable_host_is_one_line(run, model_path, limits):
+def test_unreachable_host_is_one_line(run: Run, model_path: Path, limits: None) -> None:
     result = run("digest", "--fetch", "http://127.0.0.1:9/feed.rss", "-m", str(model_path), "-f", "json")
     assert result.exit_code == 1
     first = result.stderr.splitlines()[0]

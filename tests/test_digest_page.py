@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.conftest import Run
 from tests.test_digest import CEASEFIRE
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 HOSTILE_TITLE = ('<script>window.pwned = "script"</script><img src=x onerror="window.pwned = \'onerror\'">'
                  '</style><style>body { display: none }</style> Talks resume')
@@ -15,7 +20,7 @@ HOSTILE_SENTENCE = 'Officials said <b onmouseover="window.pwned = 1">nothing</b>
 
 
 @pytest.fixture
-def hostile_report(run, model_path: Path, tmp_path: Path) -> Path:
+def hostile_report(run: Run, model_path: Path, tmp_path: Path) -> Path:
     records = tmp_path / "hostile.jsonl"
     rows = [
         {"id": "evil-1", "title": HOSTILE_TITLE, "text": " ".join([HOSTILE_SENTENCE, *CEASEFIRE]),
@@ -32,7 +37,7 @@ def hostile_report(run, model_path: Path, tmp_path: Path) -> Path:
     return out
 
 
-def test_hostile_article_runs_no_script_and_shows_its_text_literally(browser, hostile_report):
+def test_hostile_article_runs_no_script_and_shows_its_text_literally(browser: Browser, hostile_report: Path) -> None:
     page = browser.new_page()
     messages: list[str] = []
     page.on("console", lambda message: messages.append(message.text))
@@ -54,7 +59,7 @@ def test_hostile_article_runs_no_script_and_shows_its_text_literally(browser, ho
     page.close()
 
 
-def test_report_fits_a_phone_screen_and_links_its_sections(browser, run, model_path, tmp_path):
+def test_report_fits_a_phone_screen_and_links_its_sections(browser: Browser, run: Run, model_path: Path, tmp_path: Path) -> None:
     from tests.test_digest import FLOODS
 
     records = tmp_path / "day.jsonl"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from classify.metrics import calibration
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
 
 
 def _write(path: Path, rows: list[dict]) -> Path:
@@ -17,7 +17,7 @@ def _write(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def test_json_metrics_per_topic_and_macro(run, model_path: Path, tmp_path: Path) -> None:
+def test_json_metrics_per_topic_and_macro(run: Run, model_path: Path, tmp_path: Path) -> None:
     data = _write(tmp_path / "test.jsonl", [
         {"text": SECURITY[2], "labels": ["security"]},
         {"text": DIPLOMACY[1], "labels": ["diplomacy"]},
@@ -31,7 +31,7 @@ def test_json_metrics_per_topic_and_macro(run, model_path: Path, tmp_path: Path)
     assert 0.0 <= metrics["macro_f1"] <= 1.0
 
 
-def test_unknown_labels_are_left_out(run, model_path: Path, tmp_path: Path) -> None:
+def test_unknown_labels_are_left_out(run: Run, model_path: Path, tmp_path: Path) -> None:
     data = _write(tmp_path / "partial.jsonl", [
         {"text": SECURITY[0], "labels": ["security"], "unknown_labels": ["diplomacy", "middle-east"]},
         {"text": OTHER[2], "labels": []},
@@ -41,7 +41,7 @@ def test_unknown_labels_are_left_out(run, model_path: Path, tmp_path: Path) -> N
     assert metrics["diplomacy"]["positives"] + metrics["diplomacy"]["negatives"] == 1
 
 
-def test_table_and_plot(run, model_path: Path, seeds_dir: Path, tmp_path: Path) -> None:
+def test_table_and_plot(run: Run, model_path: Path, seeds_dir: Path, tmp_path: Path) -> None:
     plot = tmp_path / "tags.png"
     result = run("evaluate", str(seeds_dir), "-m", str(model_path), "--plot", str(plot))
     assert result.exit_code == 0, result.stderr
@@ -49,14 +49,14 @@ def test_table_and_plot(run, model_path: Path, seeds_dir: Path, tmp_path: Path) 
     assert plot.read_bytes().startswith(b"\x89PNG")
 
 
-def test_unlabelled_data_is_refused(run, model_path: Path, tmp_path: Path) -> None:
+def test_unlabelled_data_is_refused(run: Run, model_path: Path, tmp_path: Path) -> None:
     data = _write(tmp_path / "plain.jsonl", [{"id": "u1", "text": OTHER[0]}])
     result = run("evaluate", str(data), "-m", str(model_path))
     assert result.exit_code == 1
     assert f"{data}:1: record has no `labels`" in result.stderr
 
 
-def test_summaries_scored_with_rouge_for_each_method(run, tmp_path: Path) -> None:
+def test_summaries_scored_with_rouge_for_each_method(run: Run, tmp_path: Path) -> None:
     story = (
         "The city council approved a new tram line on Tuesday. The line will link the station to the hospital. "
         "Work starts in March and should take two years. Residents had campaigned for the line since 2015. "
@@ -74,7 +74,7 @@ def test_summaries_scored_with_rouge_for_each_method(run, tmp_path: Path) -> Non
     assert "ROUGE-Lsum" in table.stdout and "lead" in table.stdout
 
 
-def test_summaries_need_reference_summaries(run, tmp_path: Path) -> None:
+def test_summaries_need_reference_summaries(run: Run, tmp_path: Path) -> None:
     data = _write(tmp_path / "norefs.jsonl", [{"id": "a", "text": "One sentence. Another one."}])
     result = run("evaluate", "--summaries", str(data))
     assert result.exit_code == 1
@@ -90,7 +90,7 @@ def test_calibration_is_zero_for_exact_scores_and_counts_overconfidence() -> Non
     assert overconfident["ece"] == pytest.approx(0.45)
 
 
-def test_metrics_carry_calibration_next_to_f1(run, model_path: Path, seeds_dir: Path) -> None:
+def test_metrics_carry_calibration_next_to_f1(run: Run, model_path: Path, seeds_dir: Path) -> None:
     metrics = json.loads(run("evaluate", str(seeds_dir), "-m", str(model_path), "-f", "json").stdout)["metrics"]
     topics = ("security", "diplomacy", "middle-east")
     for topic in topics:

@@ -15,21 +15,26 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Never
 
 import pytest
 
 from classify.model_file import load_model, save_model
 from classify.outputs import atomic_file
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
+
+if TYPE_CHECKING:
+    from classify.model import TopicModel
+    from classify.tagging import TaggedArticle
 
 CLASSIFY = [sys.executable, "-m", "classify"]
 
 
-def start(*args: str, **kwargs) -> subprocess.Popen:
+def start(*args: str, **kwargs: Any) -> subprocess.Popen:
     return subprocess.Popen([*CLASSIFY, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
 
 
-def wait_for_line(stream, text: str, timeout: float = 60) -> None:
+def wait_for_line(stream: IO[bytes], text: str, timeout: float = 60) -> None:
     """Read `stream` (a pipe) until a line containing `text`; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     seen = []
@@ -77,7 +82,8 @@ def assert_intact(path: Path, original: bytes) -> None:
 
 
 @pytest.mark.parametrize("when", ["starting", "reading done", "training"])
-def test_sigkill_during_training_leaves_the_old_model(run, old_model: Path, bigger_seeds: Path, tmp_path: Path, when) -> None:
+def test_sigkill_during_training_leaves_the_old_model(run: Run, old_model: Path, bigger_seeds: Path, tmp_path: Path,
+                                                      when: str) -> None:
     original = old_model.read_bytes()
     process = start("train", str(bigger_seeds), "-m", str(old_model))
     try:
@@ -161,7 +167,7 @@ def test_writers_racing_never_show_a_reader_a_partial_model(model_path: Path, tm
     failures: list[BaseException] = []
     done = threading.Event()
 
-    def write(model) -> None:
+    def write(model: TopicModel) -> None:
         for _ in range(25):
             save_model(model, target)
 
@@ -196,8 +202,9 @@ def many_articles(tmp_path: Path) -> Path:
     (RuntimeError("disk gremlin"), 1, "Error: unexpected RuntimeError: disk gremlin. Rerun with --debug for the traceback"),
     (KeyboardInterrupt(), 130, "Interrupted."),
 ])
-def test_tag_output_file_is_all_or_nothing(run, model_path: Path, many_articles: Path, tmp_path: Path, monkeypatch,
-                                           fault, code, message) -> None:
+def test_tag_output_file_is_all_or_nothing(run: Run, model_path: Path, many_articles: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           fault: BaseException, code: int, message: str) -> None:
     import classify.tagging
 
     output = tmp_path / "tags.jsonl"
@@ -205,7 +212,7 @@ def test_tag_output_file_is_all_or_nothing(run, model_path: Path, many_articles:
     real = classify.tagging.tag_batch
     calls = []
 
-    def fail_on_second_batch(*args, **kwargs):
+    def fail_on_second_batch(*args: Any, **kwargs: Any) -> list[TaggedArticle]:
         calls.append(1)
         if len(calls) == 2:
             raise fault
@@ -221,10 +228,11 @@ def test_tag_output_file_is_all_or_nothing(run, model_path: Path, many_articles:
     assert strays(tmp_path) == []
 
 
-def test_debug_shows_the_traceback_of_unexpected_errors(run, model_path: Path, many_articles: Path, monkeypatch) -> None:
+def test_debug_shows_the_traceback_of_unexpected_errors(run: Run, model_path: Path, many_articles: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     import classify.tagging
 
-    def broken(*args, **kwargs):
+    def broken(*args: Any, **kwargs: Any) -> Never:
         raise RuntimeError("disk gremlin")
 
     monkeypatch.setattr(classify.tagging, "tag_batch", broken)
@@ -232,7 +240,7 @@ def test_debug_shows_the_traceback_of_unexpected_errors(run, model_path: Path, m
     assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
 
 
-def test_successful_output_file_replaces_the_old_one(run, model_path: Path, many_articles: Path, tmp_path: Path) -> None:
+def test_successful_output_file_replaces_the_old_one(run: Run, model_path: Path, many_articles: Path, tmp_path: Path) -> None:
     output = tmp_path / "tags.jsonl"
     output.write_text("previous results\n")
     output.chmod(0o640)
@@ -253,7 +261,7 @@ def test_new_files_get_the_usual_permissions(tmp_path: Path) -> None:
     assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o644
 
 
-def test_unwritable_output_is_one_line(run, model_path: Path, many_articles: Path, tmp_path: Path) -> None:
+def test_unwritable_output_is_one_line(run: Run, model_path: Path, many_articles: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     result = run("tag", str(many_articles), "-m", str(model_path), "-f", "jsonl", "-o", str(blocker / "tags.jsonl"))

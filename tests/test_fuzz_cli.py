@@ -11,12 +11,16 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from classify.cli import app
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 # conftest's autouse `isolated_model` (CLASSIFY_MODEL in a tmp folder) is safely shared by a test's examples
@@ -52,7 +56,7 @@ jsonl_lines = st.lists(
 )
 
 
-def assert_no_traceback(result, *, messages_only: bool = True) -> None:
+def assert_no_traceback(result: Result, *, messages_only: bool = True) -> None:
     assert result.exit_code in (0, 1), (result.exit_code, result.stderr, result.exception)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.stderr
@@ -61,11 +65,11 @@ def assert_no_traceback(result, *, messages_only: bool = True) -> None:
             assert line.startswith(("Error: ", "Warning: ")), line
 
 
-def tag(model_path: Path, *args: str, input: str | bytes | None = None):
+def tag(model_path: Path, *args: str, input: str | bytes | None = None) -> Result:
     return runner.invoke(app, ["tag", *args, "-m", str(model_path), "-f", "jsonl"], input=input)
 
 
-def summarize(*args: str, input: str | bytes | None = None):
+def summarize(*args: str, input: str | bytes | None = None) -> Result:
     return runner.invoke(app, ["summarize", *args, "-f", "jsonl"], input=input)
 
 

@@ -6,11 +6,12 @@ import os
 import signal
 import threading
 from pathlib import Path
+from typing import Never
 
 import pytest
 
 import classify.inputs.html as html
-from tests.conftest import DIPLOMACY, SECURITY
+from tests.conftest import DIPLOMACY, SECURITY, Run
 
 BODY = "".join(f"<p>{sentence}</p>" for sentence in SECURITY + DIPLOMACY)
 
@@ -37,7 +38,7 @@ def test_an_unclosed_tag_flood_is_scanned_once() -> None:
     assert html.without_attribute_floods(text) == text
 
 
-def test_a_page_over_the_element_limit_is_one_line(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_page_over_the_element_limit_is_one_line(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(html, "MAX_ELEMENTS", 100)
     path = tmp_path / "huge.html"
     path.write_text(page("<div>x</div>" * 150 + BODY))
@@ -59,7 +60,7 @@ def test_a_signal_is_acted_on_while_extraction_is_still_running(monkeypatch: pyt
     class Stopped(Exception):
         pass
 
-    def handler(signum, frame):
+    def handler(signum: int, frame: object) -> Never:
         raise Stopped
 
     previous = signal.signal(signal.SIGUSR1, handler)

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from classify.model_file import load_model
-from tests.conftest import CheckedModel
+from tests.conftest import CheckedModel, Run
 
 
-def test_json_has_topics_thresholds_figures_data_settings_and_versions(run, model_path: Path) -> None:
+def test_json_has_topics_thresholds_figures_data_settings_and_versions(run: Run, model_path: Path) -> None:
     result = run("info", str(model_path), "--format", "json")
     assert result.exit_code == 0, result.stderr
     info = json.loads(result.stdout)
@@ -25,7 +25,7 @@ def test_json_has_topics_thresholds_figures_data_settings_and_versions(run, mode
     assert {"classify (model)", "scikit-learn", "numpy"} <= set(info["versions"])
 
 
-def test_table_shows_cross_source_figures_beside_cross_validation(run, checked_model: CheckedModel) -> None:
+def test_table_shows_cross_source_figures_beside_cross_validation(run: Run, checked_model: CheckedModel) -> None:
     path, check = checked_model
     result = run("info", str(path))
     assert result.exit_code == 0, result.stderr
@@ -37,13 +37,13 @@ def test_table_shows_cross_source_figures_beside_cross_validation(run, checked_m
     assert as_json["cross_source"]["data"] == str(check) and as_json["cross_source"]["articles"] == 4
 
 
-def test_table_without_check_says_how_to_add_cross_source_figures(run, model_path: Path) -> None:
+def test_table_without_check_says_how_to_add_cross_source_figures(run: Run, model_path: Path) -> None:
     result = run("info", str(model_path))
     assert result.exit_code == 0
     assert "train with --check" in result.stdout and "security" in result.stdout
 
 
-def test_missing_or_foreign_model_is_one_line(run, tmp_path: Path) -> None:
+def test_missing_or_foreign_model_is_one_line(run: Run, tmp_path: Path) -> None:
     result = run("info", str(tmp_path / "nope.npz"))
     assert result.exit_code == 1 and "no model there" in result.stderr and "Traceback" not in result.stderr
     junk = tmp_path / "junk.npz"
@@ -52,7 +52,7 @@ def test_missing_or_foreign_model_is_one_line(run, tmp_path: Path) -> None:
     assert result.exit_code == 1 and str(junk) in result.stderr
 
 
-def test_table_counts_the_stop_words_instead_of_listing_them(run, model_path: Path) -> None:
+def test_table_counts_the_stop_words_instead_of_listing_them(run: Run, model_path: Path) -> None:
     stop_words = load_model(model_path).settings["stop_words"]
     result = run("info", str(model_path))
     assert result.exit_code == 0

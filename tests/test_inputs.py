@@ -149,14 +149,14 @@ def test_a_folder_is_read_in_the_order_of_its_sorted_paths(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(("summary", "kept"), [([""], ()), (["", "One.", "  "], ("One.",)), ("One.\n\nTwo.", ("One.", "Two."))])
-def test_blank_reference_sentences_are_no_reference(summary, kept) -> None:
+def test_blank_reference_sentences_are_no_reference(summary: list[str] | str, kept: tuple[str, ...]) -> None:
     stream = io.StringIO(json.dumps({"text": "An article.", "summary": summary}) + "\n")
     (article,) = iter_articles(["-"], stdin=stream)
     assert article.summary == kept
 
 
 @pytest.mark.parametrize("summary", [[None, 5], [["nested"]], 7])
-def test_references_that_are_not_sentences_are_reported(summary) -> None:
+def test_references_that_are_not_sentences_are_reported(summary: object) -> None:
     stream = io.StringIO(json.dumps({"text": "An article.", "summary": summary}) + "\n")
     problems: list[InputError] = []
     assert list(iter_articles(["-"], stdin=stream, on_problem=problems.append)) == []

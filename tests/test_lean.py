@@ -15,6 +15,7 @@ import subprocess
 import sys
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -31,6 +32,9 @@ from classify.tagging import tag_batch
 from classify.training import train
 from classify.vocabulary import Vocabulary
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_array
 
 AWKWARD = [
     "Café au lait, naïve résumé: the Ångström déjà-vu of Zürich and São Paulo.",
@@ -88,7 +92,7 @@ def without_dict(model: TopicModel) -> TopicModel:
     return dataclasses.replace(model, vocabulary=Vocabulary(vocabulary.text, vocabulary.hashes, vocabulary.columns))
 
 
-def assert_same_features(ours: Features, theirs) -> None:
+def assert_same_features(ours: Features, theirs: csr_array) -> None:
     assert np.array_equal(ours.indptr, theirs.indptr)
     assert np.array_equal(ours.indices, theirs.indices)
     assert ours.data.dtype == theirs.data.dtype == np.float32

@@ -14,7 +14,9 @@ import pickle
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import joblib
 import numpy as np
@@ -24,7 +26,10 @@ from hypothesis import strategies as st
 
 from classify.errors import ModelError
 from classify.model_file import load_model
-from tests.conftest import SECURITY
+from tests.conftest import SECURITY, Run
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 
 class Payload:
@@ -33,7 +38,7 @@ class Payload:
     def __init__(self, marker: Path) -> None:
         self.marker = marker
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
         return (open, (str(self.marker), "w"))
 
 
@@ -68,7 +73,7 @@ def with_meta(members: dict[str, bytes], meta: dict) -> dict[str, bytes]:
     return {**members, "meta.json": json.dumps(meta).encode()}
 
 
-def as_format_1(model_path: Path, path: Path, **meta_changes) -> Path:
+def as_format_1(model_path: Path, path: Path, **meta_changes: object) -> Path:
     """The model as classify wrote it before format 2: meta and terms as byte arrays, stop words named."""
     members = members_of(model_path)
     meta = meta_of(members)
@@ -79,7 +84,7 @@ def as_format_1(model_path: Path, path: Path, **meta_changes) -> Path:
     return path
 
 
-def one_error_line(result, path: Path) -> str:
+def one_error_line(result: Result, path: Path) -> str:
     assert result.exit_code == 1, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
@@ -125,7 +130,8 @@ def _crafted(kind: str, path: Path, marker: Path, model_path: Path) -> None:
 @pytest.mark.parametrize("kind", ["pickle", "pickle-protocol-0", "joblib", "joblib-compressed", "npz-object-array",
                                   "model-with-object-array"])
 @pytest.mark.parametrize("name", ["model.npz", "model.pkl"])
-def test_crafted_model_is_refused_and_never_run(run, model_path: Path, tmp_path: Path, story: Path, kind, name) -> None:
+def test_crafted_model_is_refused_and_never_run(run: Run, model_path: Path, tmp_path: Path, story: Path, kind: str,
+                                                name: str) -> None:
     marker = tmp_path / "pwned"
     crafted = tmp_path / name
     _crafted(kind, crafted, marker, model_path)
@@ -138,28 +144,29 @@ def test_crafted_model_is_refused_and_never_run(run, model_path: Path, tmp_path:
     assert not marker.exists()
 
 
-def test_crafted_default_model_is_refused_too(run, model_path: Path, tmp_path: Path, story: Path, isolated_model) -> None:
+def test_crafted_default_model_is_refused_too(run: Run, model_path: Path, tmp_path: Path, story: Path,
+                                              isolated_model: Path) -> None:
     marker = tmp_path / "pwned"
     isolated_model.write_bytes(pickle.dumps(Payload(marker)))
     one_error_line(run("tag", str(story)), isolated_model)
     assert not marker.exists()
 
 
-def test_garbage_file_gives_one_line(run, tmp_path: Path, story: Path) -> None:
+def test_garbage_file_gives_one_line(run: Run, tmp_path: Path, story: Path) -> None:
     garbage = tmp_path / "garbage.npz"
     garbage.write_bytes(os.urandom(4096))
     assert "not a classify model" in one_error_line(run("tag", str(story), "-m", str(garbage)), garbage)
 
 
 @pytest.mark.parametrize("content", [b"", b"PK\x03\x04", b"PK\x03\x04" + b"\x00" * 100, b"\x93NUMPY\x01\x00"])
-def test_empty_and_almost_files_give_one_line(run, tmp_path: Path, story: Path, content: bytes) -> None:
+def test_empty_and_almost_files_give_one_line(run: Run, tmp_path: Path, story: Path, content: bytes) -> None:
     path = tmp_path / "model.npz"
     path.write_bytes(content)
     one_error_line(run("tag", str(story), "-m", str(path)), path)
 
 
 @pytest.mark.parametrize("fraction", [0.1, 0.5, 0.9, 0.99])
-def test_truncated_model_gives_one_line(run, model_path: Path, tmp_path: Path, story: Path, fraction: float) -> None:
+def test_truncated_model_gives_one_line(run: Run, model_path: Path, tmp_path: Path, story: Path, fraction: float) -> None:
     data = model_path.read_bytes()
     cut = tmp_path / "cut.npz"
     cut.write_bytes(data[: int(len(data) * fraction)])
@@ -168,7 +175,7 @@ def test_truncated_model_gives_one_line(run, model_path: Path, tmp_path: Path, s
     assert "train one: classify train SOURCES -m NEW.npz" in line  # a cut file may not have been a model
 
 
-def test_flipped_bytes_inside_an_array_are_caught(run, model_path: Path, tmp_path: Path, story: Path) -> None:
+def test_flipped_bytes_inside_an_array_are_caught(run: Run, model_path: Path, tmp_path: Path, story: Path) -> None:
     data = bytearray(model_path.read_bytes())
     middle = len(data) // 2
     data[middle:middle + 8] = bytes(b ^ 0xFF for b in data[middle:middle + 8])
@@ -179,8 +186,8 @@ def test_flipped_bytes_inside_an_array_are_caught(run, model_path: Path, tmp_pat
 
 @pytest.mark.parametrize(("version", "says"), [(3, "upgrade classify, or retrain"), (0, "retrain it"), ("2", "retrain it"),
                                                (1, "retrain it")])
-def test_other_format_version_is_refused_with_how_to_retrain(run, model_path: Path, tmp_path: Path, story: Path,
-                                                              version, says) -> None:
+def test_other_format_version_is_refused_with_how_to_retrain(run: Run, model_path: Path, tmp_path: Path, story: Path,
+                                                              version: object, says: str) -> None:
     members = members_of(model_path)
     other = write_members(tmp_path / "other.npz", with_meta(members, {**meta_of(members), "format_version": version}))
     line = one_error_line(run("tag", str(story), "-m", str(other)), other)
@@ -188,13 +195,13 @@ def test_other_format_version_is_refused_with_how_to_retrain(run, model_path: Pa
     assert f"classify train SOURCES -m {other}" in line
 
 
-def test_missing_model_says_how_to_train_one(run, tmp_path: Path, story: Path) -> None:
+def test_missing_model_says_how_to_train_one(run: Run, tmp_path: Path, story: Path) -> None:
     missing = tmp_path / "nowhere" / "model.npz"
     line = one_error_line(run("tag", str(story), "-m", str(missing)), missing)
     assert line == f"Error: {missing}: no model there; train one: classify train SOURCES -m {missing}"
 
 
-def test_a_format_1_model_still_tags_the_same_with_a_hint_to_retrain(run, model_path: Path, tmp_path: Path,
+def test_a_format_1_model_still_tags_the_same_with_a_hint_to_retrain(run: Run, model_path: Path, tmp_path: Path,
                                                                      story: Path) -> None:
     """A file from before format 2 is tagged by scikit-learn, to the same records, and the user is told why it is slower."""
     old = as_format_1(model_path, tmp_path / "old.npz")
@@ -206,7 +213,7 @@ def test_a_format_1_model_still_tags_the_same_with_a_hint_to_retrain(run, model_
                        f"retrain it: classify train SOURCES -m {old}")
 
 
-def test_a_format_1_model_from_another_scikit_learn_warns_too(run, model_path: Path, tmp_path: Path, story: Path) -> None:
+def test_a_format_1_model_from_another_scikit_learn_warns_too(run: Run, model_path: Path, tmp_path: Path, story: Path) -> None:
     meta = meta_of(members_of(model_path))
     old = as_format_1(model_path, tmp_path / "old.npz", versions={**meta["versions"], "scikit-learn": "0.24.2"})
     result = run("tag", str(story), "-m", str(old), "-f", "jsonl")
@@ -217,7 +224,7 @@ def test_a_format_1_model_from_another_scikit_learn_warns_too(run, model_path: P
     assert f"retrain it: classify train SOURCES -m {old}" in warning
 
 
-def test_a_default_model_in_format_1_is_rebuilt(run, model_path: Path, story: Path, isolated_model: Path) -> None:
+def test_a_default_model_in_format_1_is_rebuilt(run: Run, model_path: Path, story: Path, isolated_model: Path) -> None:
     assert run("tag", str(story)).exit_code == 0  # builds the default model
     as_format_1(isolated_model, isolated_model.with_name("old.npz")).replace(isolated_model)
     result = run("tag", str(story), "-f", "jsonl")
@@ -242,7 +249,8 @@ def test_a_default_model_in_format_1_is_rebuilt(run, model_path: Path, story: Pa
     ({"cross_validation": {"folds": "5", "metrics": {}}}, "`cross_validation` record is damaged"),
     ({"seed": 1.5}, "`seed` record is damaged"),
 ])
-def test_meta_that_is_not_plain_settings_is_refused(run, model_path: Path, tmp_path: Path, story: Path, change, says) -> None:
+def test_meta_that_is_not_plain_settings_is_refused(run: Run, model_path: Path, tmp_path: Path, story: Path,
+                                                    change: dict[str, object], says: str) -> None:
     members = members_of(model_path)
     meta = meta_of(members)
     if isinstance(change.get("vectorizer"), dict):
@@ -253,12 +261,12 @@ def test_meta_that_is_not_plain_settings_is_refused(run, model_path: Path, tmp_p
     assert says in line and ("train one:" if not_ours else f"retrain it: classify train SOURCES -m {odd}") in line
 
 
-def _edit_terms(change):
+def _edit_terms(change: Callable[[list[str]], list[str]]) -> Callable[[bytes], bytes]:
     """A replacement for terms.txt (one term a line)."""
     return lambda data: "\n".join(change(data.decode("utf-8").split("\n"))).encode("utf-8")
 
 
-def _array(change):
+def _array(change: Callable[[np.ndarray], np.ndarray]) -> Callable[[bytes], bytes]:
     """A replacement for an array part: `change` applied to the stored array."""
     return lambda data: npy(change(np.load(io.BytesIO(data))))
 
@@ -276,7 +284,8 @@ def _array(change):
     ("meta.json", lambda data: b"\xff\xfe", "damaged or not a classify model"),
     ("meta.json", lambda data: b"[" * 100_000 + b"]" * 100_000, "damaged or not a classify model"),
 ])
-def test_parts_of_the_wrong_kind_are_refused(run, model_path: Path, tmp_path: Path, story: Path, name, replace, says) -> None:
+def test_parts_of_the_wrong_kind_are_refused(run: Run, model_path: Path, tmp_path: Path, story: Path, name: str,
+                                             replace: Callable[[bytes], bytes], says: str) -> None:
     members = members_of(model_path)
     odd = write_members(tmp_path / "odd.npz", {**members, name: replace(members[name])})
     assert says in one_error_line(run("tag", str(story), "-m", str(odd)), odd)
@@ -287,8 +296,9 @@ def test_parts_of_the_wrong_kind_are_refused(run, model_path: Path, tmp_path: Pa
     (lambda terms: [*terms[:5], terms[4], *terms[6:]], lambda terms: 6),  # a term repeated, in place of its neighbour
     (lambda terms: [*terms[:-2], terms[-1], terms[-2]], len),  # the last two swapped
 ])
-def test_terms_out_of_order_or_repeated_are_refused_naming_the_file(run, model_path: Path, tmp_path: Path, story: Path,
-                                                                     change, line) -> None:
+def test_terms_out_of_order_or_repeated_are_refused_naming_the_file(run: Run, model_path: Path, tmp_path: Path, story: Path,
+                                                                    change: Callable[[list[str]], list[str]],
+                                                                    line: Callable[[list[str]], int]) -> None:
     """Even with a term index rebuilt to match them, so that only their order is wrong."""
     from classify.vocabulary import hash_index
 
@@ -324,21 +334,22 @@ def test_the_vectorised_order_check_agrees_with_python(terms: list[str]) -> None
     ("thresholds", lambda a: a + 1.5, "`thresholds` holds numbers outside [0, 1]"),
     ("thresholds", lambda a: a - 1, "`thresholds` holds numbers outside [0, 1]"),
 ])
-def test_damaged_numbers_are_refused_at_load(run, model_path: Path, tmp_path: Path, story: Path, name, change, says) -> None:
+def test_damaged_numbers_are_refused_at_load(run: Run, model_path: Path, tmp_path: Path, story: Path, name: str,
+                                             change: Callable[[np.ndarray], np.ndarray], says: str) -> None:
     members = members_of(model_path)
     odd = write_members(tmp_path / "odd.npz", {**members, f"{name}.npy": npy(change(array_of(members, name)))})
     line = one_error_line(run("tag", str(story), "-m", str(odd)), odd)
     assert says in line and ("damaged" in line or "wrong type" in line)
 
 
-def test_missing_array_is_named(run, model_path: Path, tmp_path: Path, story: Path) -> None:
+def test_missing_array_is_named(run: Run, model_path: Path, tmp_path: Path, story: Path) -> None:
     members = members_of(model_path)
     del members["idf.npy"]
     odd = write_members(tmp_path / "odd.npz", members)
     assert "has no `idf` array" in one_error_line(run("tag", str(story), "-m", str(odd)), odd)
 
 
-def test_a_folder_as_model_is_a_usage_error(run, tmp_path: Path, story: Path) -> None:
+def test_a_folder_as_model_is_a_usage_error(run: Run, tmp_path: Path, story: Path) -> None:
     result = run("tag", str(story), "-m", str(tmp_path))
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "is a directory" in " ".join(result.stderr.replace("│", " ").split())
@@ -375,7 +386,7 @@ except ModelError as error:
 """
 
 
-def test_parts_that_inflate_to_gigabytes_are_refused_before_reading(run, model_path: Path, tmp_path: Path,
+def test_parts_that_inflate_to_gigabytes_are_refused_before_reading(run: Run, model_path: Path, tmp_path: Path,
                                                                     story: Path) -> None:
     """A small file of compressed zeros whose coefficients unpack to 256 MB: refused from the sizes the zip declares,
     under a memory limit that reading them would break, and the message blames the model, not the articles."""
@@ -395,7 +406,7 @@ def test_parts_that_inflate_to_gigabytes_are_refused_before_reading(run, model_p
     assert "would unpack to 256 MB" in line and "damaged or oversized" in line and "article" in line.split(";")[0]
 
 
-def test_an_array_header_promising_gigabytes_is_refused_before_reading(run, model_path: Path, tmp_path: Path,
+def test_an_array_header_promising_gigabytes_is_refused_before_reading(run: Run, model_path: Path, tmp_path: Path,
                                                                      story: Path) -> None:
     members = members_of(model_path)
     odd = write_members(tmp_path / "odd.npz", {**members, "idf.npy": npy_header((10**12,)) + bytes(64)})
@@ -415,7 +426,7 @@ def test_a_fifo_as_model_is_refused_without_waiting_for_a_writer(tmp_path: Path,
                             "a model file written by classify train\n"
 
 
-def test_a_symlink_loop_is_named_as_one(run, tmp_path: Path, story: Path) -> None:
+def test_a_symlink_loop_is_named_as_one(run: Run, tmp_path: Path, story: Path) -> None:
     first, second = tmp_path / "a.npz", tmp_path / "b.npz"
     first.symlink_to(second)
     second.symlink_to(first)

@@ -14,10 +14,14 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import DIPLOMACY, SECURITY
+from tests.conftest import DIPLOMACY, SECURITY, Run
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 CLASSIFY = [sys.executable, "-m", "classify"]
 
@@ -31,7 +35,7 @@ def articles(tmp_path: Path) -> Path:
     return path
 
 
-def tag_jsonl(run, model_path: Path, *args: str):
+def tag_jsonl(run: Run, model_path: Path, *args: str) -> Result:
     return run("tag", *args, "-m", str(model_path), "-f", "jsonl")
 
 
@@ -42,7 +46,7 @@ def ids(text: str) -> list[str]:
 # --- special files ---------------------------------------------------------------------------------
 
 
-def test_output_onto_a_fifo_writes_through_and_keeps_the_fifo(run, model_path: Path, articles: Path,
+def test_output_onto_a_fifo_writes_through_and_keeps_the_fifo(run: Run, model_path: Path, articles: Path,
                                                                tmp_path: Path) -> None:
     fifo = tmp_path / "results"
     os.mkfifo(fifo)
@@ -56,7 +60,7 @@ def test_output_onto_a_fifo_writes_through_and_keeps_the_fifo(run, model_path: P
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
-def test_output_onto_a_character_device_writes_through(run, model_path: Path, articles: Path) -> None:
+def test_output_onto_a_character_device_writes_through(run: Run, model_path: Path, articles: Path) -> None:
     before = os.stat(os.devnull)
     result = tag_jsonl(run, model_path, str(articles), "-o", os.devnull)
     assert result.exit_code == 0, result.stderr
@@ -71,7 +75,7 @@ def test_output_onto_dev_stdout_reaches_stdout(model_path: Path, articles: Path)
     assert len(ids(done.stdout.decode())) == 40
 
 
-def test_output_onto_a_symlink_replaces_its_target_and_keeps_the_link(run, model_path: Path, articles: Path,
+def test_output_onto_a_symlink_replaces_its_target_and_keeps_the_link(run: Run, model_path: Path, articles: Path,
                                                                      tmp_path: Path) -> None:
     target = tmp_path / "store" / "tags.jsonl"
     target.parent.mkdir()
@@ -85,7 +89,7 @@ def test_output_onto_a_symlink_replaces_its_target_and_keeps_the_link(run, model
     assert list(target.parent.glob(".*.tmp")) == []
 
 
-def test_output_onto_a_symlink_loop_is_one_line(run, model_path: Path, articles: Path, tmp_path: Path) -> None:
+def test_output_onto_a_symlink_loop_is_one_line(run: Run, model_path: Path, articles: Path, tmp_path: Path) -> None:
     loop = tmp_path / "loop.jsonl"
     loop.symlink_to(loop)
     result = tag_jsonl(run, model_path, str(articles), "-o", str(loop))
@@ -95,7 +99,7 @@ def test_output_onto_a_symlink_loop_is_one_line(run, model_path: Path, articles:
 
 
 @pytest.mark.parametrize("spelling", ["same", "symlink", "hardlink"])
-def test_output_that_is_an_input_is_refused_and_the_input_kept(run, model_path: Path, articles: Path,
+def test_output_that_is_an_input_is_refused_and_the_input_kept(run: Run, model_path: Path, articles: Path,
                                                                tmp_path: Path, spelling: str) -> None:
     original = articles.read_bytes()
     output = {"same": articles, "symlink": tmp_path / "link.jsonl", "hardlink": tmp_path / "hard.jsonl"}[spelling]
@@ -110,7 +114,7 @@ def test_output_that_is_an_input_is_refused_and_the_input_kept(run, model_path: 
     assert articles.read_bytes() == original
 
 
-def test_summarize_refuses_to_overwrite_its_input(run, articles: Path) -> None:
+def test_summarize_refuses_to_overwrite_its_input(run: Run, articles: Path) -> None:
     original = articles.read_bytes()
     result = run("summarize", str(articles), "-o", str(articles))
     assert result.exit_code == 2 and "is also an input" in result.stderr
@@ -130,7 +134,7 @@ def folder(tmp_path: Path) -> Path:
                                                ("summarize", "summaries.txt"), ("digest", "today.html"),
                                                ("digest", "today.md")])
 def test_output_inside_an_input_folder_is_refused_when_the_next_run_would_read_it(
-        run, model_path: Path, folder: Path, command: str, name: str) -> None:
+        run: Run, model_path: Path, folder: Path, command: str, name: str) -> None:
     before = sorted(path.name for path in folder.rglob("*"))
     model = [] if command == "summarize" else ["-m", str(model_path)]
     output = folder / name
@@ -142,7 +146,7 @@ def test_output_inside_an_input_folder_is_refused_when_the_next_run_would_read_i
     assert sorted(path.name for path in folder.rglob("*")) == before
 
 
-def test_output_inside_an_input_folder_through_a_symlinked_folder_is_refused(run, model_path: Path, folder: Path,
+def test_output_inside_an_input_folder_through_a_symlinked_folder_is_refused(run: Run, model_path: Path, folder: Path,
                                                                             tmp_path: Path) -> None:
     alias = tmp_path / "alias"
     alias.symlink_to(folder)
@@ -151,7 +155,7 @@ def test_output_inside_an_input_folder_through_a_symlinked_folder_is_refused(run
 
 
 @pytest.mark.parametrize("name", ["tags.json", ".out/tags.jsonl", ".tags.jsonl", "README.jsonl"])
-def test_output_inside_an_input_folder_that_the_walk_skips_is_written(run, model_path: Path, folder: Path,
+def test_output_inside_an_input_folder_that_the_walk_skips_is_written(run: Run, model_path: Path, folder: Path,
                                                                       name: str) -> None:
     output = folder / name
     result = run("tag", str(folder), "-m", str(model_path), "-f", "jsonl", "-o", str(output))
@@ -161,7 +165,7 @@ def test_output_inside_an_input_folder_that_the_walk_skips_is_written(run, model
     assert again.exit_code == 0 and len(ids(again.stdout)) == 3  # the output was not read as articles
 
 
-def test_digest_refuses_to_overwrite_its_input(run, model_path: Path, folder: Path) -> None:
+def test_digest_refuses_to_overwrite_its_input(run: Run, model_path: Path, folder: Path) -> None:
     page = folder / "a0.txt"
     original = page.read_bytes()
     result = run("digest", str(page), "-m", str(model_path), "-o", str(page))
@@ -169,7 +173,7 @@ def test_digest_refuses_to_overwrite_its_input(run, model_path: Path, folder: Pa
     assert page.read_bytes() == original
 
 
-def test_train_refuses_a_model_path_that_is_its_data(run, seeds_dir: Path, tmp_path: Path) -> None:
+def test_train_refuses_a_model_path_that_is_its_data(run: Run, seeds_dir: Path, tmp_path: Path) -> None:
     data = tmp_path / "seeds.jsonl"
     data.write_text(json.dumps({"text": SECURITY[0], "labels": ["security"]}) + "\n")
     result = run("train", str(data), "-m", str(data))
@@ -177,7 +181,7 @@ def test_train_refuses_a_model_path_that_is_its_data(run, seeds_dir: Path, tmp_p
     assert json.loads(data.read_text())["labels"] == ["security"]
 
 
-def test_tag_refuses_to_write_over_its_model(run, model_path: Path, articles: Path, tmp_path: Path) -> None:
+def test_tag_refuses_to_write_over_its_model(run: Run, model_path: Path, articles: Path, tmp_path: Path) -> None:
     model = tmp_path / "model.npz"
     model.write_bytes(model_path.read_bytes())
     result = tag_jsonl(run, model, str(articles), "-o", str(model))
@@ -185,7 +189,7 @@ def test_tag_refuses_to_write_over_its_model(run, model_path: Path, articles: Pa
     assert model.read_bytes() == model_path.read_bytes()
 
 
-def test_a_full_device_names_the_output(run, model_path: Path, articles: Path) -> None:
+def test_a_full_device_names_the_output(run: Run, model_path: Path, articles: Path) -> None:
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full on this system")
     result = tag_jsonl(run, model_path, str(articles), "-o", "/dev/full")
@@ -194,7 +198,7 @@ def test_a_full_device_names_the_output(run, model_path: Path, articles: Path) -
                                           "permissions and the free space"]
 
 
-def test_a_full_disk_names_the_output_and_keeps_the_old_file(run, model_path: Path, articles: Path, tmp_path: Path,
+def test_a_full_disk_names_the_output_and_keeps_the_old_file(run: Run, model_path: Path, articles: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import classify.outputs
 
@@ -211,14 +215,14 @@ def test_a_full_disk_names_the_output_and_keeps_the_old_file(run, model_path: Pa
     assert output.read_text() == "old\n"
 
 
-def test_plot_format_follows_the_extension(run, model_path: Path, seeds_dir: Path, tmp_path: Path) -> None:
+def test_plot_format_follows_the_extension(run: Run, model_path: Path, seeds_dir: Path, tmp_path: Path) -> None:
     for name, magic in (("tags.pdf", b"%PDF"), ("tags.svg", b"<?xml"), ("tags.png", b"\x89PNG")):
         result = run("evaluate", str(seeds_dir), "-m", str(model_path), "--plot", str(tmp_path / name))
         assert result.exit_code == 0, result.stderr
         assert (tmp_path / name).read_bytes().startswith(magic)
 
 
-def test_plot_with_an_unknown_extension_is_a_usage_error(run, model_path: Path, seeds_dir: Path,
+def test_plot_with_an_unknown_extension_is_a_usage_error(run: Run, model_path: Path, seeds_dir: Path,
                                                          tmp_path: Path) -> None:
     result = run("evaluate", str(seeds_dir), "-m", str(model_path), "--plot", str(tmp_path / "tags.jpg"))
     assert result.exit_code == 2 and "name the file .png, .pdf or .svg" in result.stderr
@@ -282,7 +286,7 @@ def test_an_undecodable_file_name_gives_utf8_json_on_stdout(model_path: Path, un
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "table"])
-def test_an_undecodable_file_name_is_written_to_an_output_file(run, model_path: Path, undecodable_name: Path,
+def test_an_undecodable_file_name_is_written_to_an_output_file(run: Run, model_path: Path, undecodable_name: Path,
                                                                tmp_path: Path, fmt: str) -> None:
     output = tmp_path / f"tags.{fmt}"
     result = run("tag", str(undecodable_name.parent), "-m", str(model_path), "-f", fmt, "-o", str(output))
@@ -295,7 +299,7 @@ def test_an_undecodable_file_name_is_written_to_an_output_file(run, model_path: 
 HOSTILE_ID = "x\x1b[2J\x07\nline two\u2028"
 
 
-def test_control_characters_in_ids_are_escaped_in_notes(run, tmp_path: Path) -> None:
+def test_control_characters_in_ids_are_escaped_in_notes(run: Run, tmp_path: Path) -> None:
     data = tmp_path / "in.jsonl"
     data.write_text(json.dumps({"id": HOSTILE_ID, "text": SECURITY[0]}) + "\n")
     result = run("summarize", str(data), "-n", "3")
@@ -306,7 +310,7 @@ def test_control_characters_in_ids_are_escaped_in_notes(run, tmp_path: Path) -> 
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout  # the text format is for people too
 
 
-def test_control_characters_in_ids_are_escaped_in_the_table(run, model_path: Path, tmp_path: Path) -> None:
+def test_control_characters_in_ids_are_escaped_in_the_table(run: Run, model_path: Path, tmp_path: Path) -> None:
     data = tmp_path / "in.jsonl"
     data.write_text(json.dumps({"id": HOSTILE_ID + "[/bold]", "text": SECURITY[0]}) + "\n")
     result = run("tag", str(data), "-m", str(model_path))
@@ -315,7 +319,7 @@ def test_control_characters_in_ids_are_escaped_in_the_table(run, model_path: Pat
     assert "[/bold]" in result.stdout  # shown as text, not read as markup
 
 
-def test_control_characters_in_the_plot_name_are_escaped_in_wrote(run, model_path: Path, seeds_dir: Path,
+def test_control_characters_in_the_plot_name_are_escaped_in_wrote(run: Run, model_path: Path, seeds_dir: Path,
                                                                   tmp_path: Path) -> None:
     plot = tmp_path / "a\x1b]0;title\x07.png"
     result = run("evaluate", str(seeds_dir), "-m", str(model_path), "--plot", str(plot))
@@ -324,7 +328,7 @@ def test_control_characters_in_the_plot_name_are_escaped_in_wrote(run, model_pat
     assert plot.exists()
 
 
-def test_evaluating_labels_the_model_does_not_know_says_so(run, model_path: Path, tmp_path: Path) -> None:
+def test_evaluating_labels_the_model_does_not_know_says_so(run: Run, model_path: Path, tmp_path: Path) -> None:
     data = tmp_path / "sports.jsonl"
     data.write_text("".join(json.dumps({"text": SECURITY[i], "labels": ["sports"]}) + "\n" for i in range(3)))
     result = run("evaluate", str(data), "-m", str(model_path))
@@ -334,7 +338,7 @@ def test_evaluating_labels_the_model_does_not_know_says_so(run, model_path: Path
         "middle-east, security: train one with these labels to score them"]
 
 
-def test_jsonl_records_stay_one_line_for_unicode_line_splitters(run, model_path: Path, tmp_path: Path) -> None:
+def test_jsonl_records_stay_one_line_for_unicode_line_splitters(run: Run, model_path: Path, tmp_path: Path) -> None:
     """NEL and the Unicode line/paragraph separators are legal raw in JSON, but `str.splitlines` and older
     JavaScript break lines there; a record carrying them must still be one line."""
     record = {"id": "n1", "title": "Envoy\u2028returns\u2029home", "text": "0\u00850"}

@@ -20,7 +20,7 @@ from classify.model_file import load_model
 from classify.parallel import Batching, Runner
 from classify.summarize import Length, summarize_many
 from classify.tagging import tag
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
 
 TEXTS = SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER
 
@@ -48,7 +48,7 @@ SMALL = Batching(size=8, parallel_from=3)
 # --- --jobs ---------------------------------------------------------------------------------------
 
 
-def test_jobs_2_gives_the_same_records_in_the_same_order(run, model_path: Path, tmp_path: Path,
+def test_jobs_2_gives_the_same_records_in_the_same_order(run: Run, model_path: Path, tmp_path: Path,
                                                          workers_used: list[int]) -> None:
     count = tagging.BATCHING.size * (tagging.BATCHING.parallel_from + 1)  # enough for workers to pay off
     path = tmp_path / "enough.jsonl"
@@ -74,14 +74,14 @@ def test_jobs_in_the_library_keep_order_and_leave_no_temporary_files(
     assert not list(tmp_path.glob("classify-shared-*"))
 
 
-def test_small_inputs_start_no_worker(run, model_path: Path, many_jsonl: Path, workers_used: list[int]) -> None:
+def test_small_inputs_start_no_worker(run: Run, model_path: Path, many_jsonl: Path, workers_used: list[int]) -> None:
     result = run("tag", str(many_jsonl), "-m", str(model_path), "--format", "jsonl", "--jobs", "4")
     assert result.exit_code == 0, result.stderr
     assert workers_used == []
     assert len(result.stdout.splitlines()) == 90
 
 
-def test_training_with_jobs_gives_the_same_model(run, seeds_dir: Path, tmp_path: Path, workers_used: list[int]) -> None:
+def test_training_with_jobs_gives_the_same_model(run: Run, seeds_dir: Path, tmp_path: Path, workers_used: list[int]) -> None:
     one, two = tmp_path / "one.npz", tmp_path / "two.npz"
     assert run("train", str(seeds_dir), "-m", str(one)).exit_code == 0
     result = run("train", str(seeds_dir), "-m", str(two), "--jobs", "2")
@@ -90,7 +90,7 @@ def test_training_with_jobs_gives_the_same_model(run, seeds_dir: Path, tmp_path:
     assert_same_model(one, two)
 
 
-def test_evaluating_with_jobs_gives_the_same_report(run, model_path: Path, tmp_path: Path, workers_used: list[int]) -> None:
+def test_evaluating_with_jobs_gives_the_same_report(run: Run, model_path: Path, tmp_path: Path, workers_used: list[int]) -> None:
     count = tagging.BATCHING.size * (tagging.BATCHING.parallel_from + 1)
     path = tmp_path / "labelled.jsonl"
     topics = ["security", "diplomacy", "middle-east", "none"]
@@ -104,7 +104,7 @@ def test_evaluating_with_jobs_gives_the_same_report(run, model_path: Path, tmp_p
 
 
 @pytest.mark.parametrize("options", [["--jobs", "2"], ["--scheduler", "tcp://127.0.0.1:8786"]])
-def test_evaluating_summaries_refuses_workers(run, tmp_path: Path, options: list[str]) -> None:
+def test_evaluating_summaries_refuses_workers(run: Run, tmp_path: Path, options: list[str]) -> None:
     path = tmp_path / "refs.jsonl"
     path.write_text(json.dumps({"id": "a", "text": SECURITY[0], "summary": [SECURITY[0]]}) + "\n")
     result = run("evaluate", "--summaries", str(path), *options)
@@ -113,7 +113,7 @@ def test_evaluating_summaries_refuses_workers(run, tmp_path: Path, options: list
 
 
 @pytest.mark.parametrize("command", [["train"], ["summarize"], ["evaluate"]])
-def test_every_command_checks_the_scheduler_before_reading(run, tmp_path: Path, command: list[str]) -> None:
+def test_every_command_checks_the_scheduler_before_reading(run: Run, tmp_path: Path, command: list[str]) -> None:
     result = run(*command, str(tmp_path / "missing.jsonl"), "--scheduler", "nonsense")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "tcp://HOST:PORT" in result.stderr  # not the missing file
@@ -196,7 +196,7 @@ def dask_scheduler() -> Iterator[str]:
         yield cluster.scheduler_address
 
 
-def test_tagging_on_a_dask_cluster_equals_a_local_run(run, model_path: Path, many_jsonl: Path, dask_scheduler: str) -> None:
+def test_tagging_on_a_dask_cluster_equals_a_local_run(run: Run, model_path: Path, many_jsonl: Path, dask_scheduler: str) -> None:
     local = run("tag", str(many_jsonl), "-m", str(model_path), "--format", "jsonl", "--explain")
     remote = run("tag", str(many_jsonl), "-m", str(model_path), "--format", "jsonl", "--explain",
                  "--scheduler", dask_scheduler)
@@ -205,7 +205,7 @@ def test_tagging_on_a_dask_cluster_equals_a_local_run(run, model_path: Path, man
     assert len(remote.stdout.splitlines()) == 90
 
 
-def test_summarizing_on_a_dask_cluster_equals_a_local_run(run, many_jsonl: Path, dask_scheduler: str) -> None:
+def test_summarizing_on_a_dask_cluster_equals_a_local_run(run: Run, many_jsonl: Path, dask_scheduler: str) -> None:
     local = run("summarize", str(many_jsonl), "-n", "1", "--format", "jsonl")
     remote = run("summarize", str(many_jsonl), "-n", "1", "--format", "jsonl", "--scheduler", dask_scheduler)
     assert remote.exit_code == 0, remote.stderr
@@ -213,7 +213,7 @@ def test_summarizing_on_a_dask_cluster_equals_a_local_run(run, many_jsonl: Path,
     assert [json.loads(line)["id"] for line in remote.stdout.splitlines()] == [f"a{n}" for n in range(90)]
 
 
-def test_training_on_a_dask_cluster_equals_a_local_run(run, seeds_dir: Path, tmp_path: Path, dask_scheduler: str) -> None:
+def test_training_on_a_dask_cluster_equals_a_local_run(run: Run, seeds_dir: Path, tmp_path: Path, dask_scheduler: str) -> None:
     local, remote = tmp_path / "local.npz", tmp_path / "remote.npz"
     assert run("train", str(seeds_dir), "-m", str(local)).exit_code == 0
     result = run("train", str(seeds_dir), "-m", str(remote), "--scheduler", dask_scheduler)
@@ -222,7 +222,7 @@ def test_training_on_a_dask_cluster_equals_a_local_run(run, seeds_dir: Path, tmp
 
 
 @pytest.mark.parametrize("address", ["nonsense", "http://127.0.0.1:8786", "tcp://127.0.0.1:99999", "tcp://:8786"])
-def test_a_malformed_scheduler_address_is_one_line_before_any_work(run, tmp_path: Path, address: str) -> None:
+def test_a_malformed_scheduler_address_is_one_line_before_any_work(run: Run, tmp_path: Path, address: str) -> None:
     story = tmp_path / "story.txt"
     story.write_text(SECURITY[0] + "\n")
     result = run("tag", str(story), "-m", str(tmp_path / "no-model.npz"), "--scheduler", address)
@@ -231,7 +231,8 @@ def test_a_malformed_scheduler_address_is_one_line_before_any_work(run, tmp_path
     assert result.stderr.startswith("Error: ") and "tcp://HOST:PORT" in result.stderr  # not the missing model
 
 
-def test_an_unreachable_scheduler_is_one_line(run, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_scheduler_is_one_line(run: Run, model_path: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
     monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "1s")
     story = tmp_path / "story.txt"
@@ -243,7 +244,7 @@ def test_an_unreachable_scheduler_is_one_line(run, model_path: Path, tmp_path: P
     assert result.stdout == ""
 
 
-def test_a_cluster_without_workers_is_one_line(run, model_path: Path, tmp_path: Path,
+def test_a_cluster_without_workers_is_one_line(run: Run, model_path: Path, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "1s")
@@ -286,7 +287,7 @@ def silent_server() -> Iterator[str]:
         connection.close()
 
 
-def test_a_scheduler_that_never_answers_is_one_line(run, model_path: Path, tmp_path: Path, silent_server: str,
+def test_a_scheduler_that_never_answers_is_one_line(run: Run, model_path: Path, tmp_path: Path, silent_server: str,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
     monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "1s")
@@ -361,7 +362,7 @@ def test_a_worker_whose_parent_is_already_gone_ends_at_once() -> None:
     assert done.returncode == 1 and done.stdout == b""
 
 
-def test_more_jobs_than_cpus_are_capped_with_a_warning(run, model_path: Path, many_jsonl: Path,
+def test_more_jobs_than_cpus_are_capped_with_a_warning(run: Run, model_path: Path, many_jsonl: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[int] = []
     monkeypatch.setattr(parallel, "available_cpus", lambda: 2)

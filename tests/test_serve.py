@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Never
 
 import pytest
 from starlette.testclient import TestClient
@@ -12,9 +14,13 @@ from starlette.testclient import TestClient
 from classify.model import TopicModel
 from classify.model_file import load_model
 from classify.server import create_app
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
 from tests.serve_support import feed
 from tests.test_digest import EMPTY_FEEDS
+
+if TYPE_CHECKING:
+    from click.testing import Result
+    from httpx2 import Response
 
 ALL_THREE = " ".join([SECURITY[0], DIPLOMACY[0], MIDDLE_EAST[1]])
 ARTICLES = [
@@ -34,11 +40,11 @@ def client(model: TopicModel) -> TestClient:
     return TestClient(create_app(model, max_body=50_000), raise_server_exceptions=False)
 
 
-def post(client: TestClient, path: str, payload: object):
+def post(client: TestClient, path: str, payload: object) -> Response:
     return client.post(path, json=payload)
 
 
-def assert_error(response, status: int, *words: str) -> dict:
+def assert_error(response: Response, status: int, *words: str) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     body = response.json()
@@ -49,7 +55,7 @@ def assert_error(response, status: int, *words: str) -> dict:
     return body
 
 
-def cli_run(run, tmp_path: Path, *args: str):
+def cli_run(run: Run, tmp_path: Path, *args: str) -> Result:
     source = tmp_path / "articles.jsonl"
     source.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
     result = run(*args, str(source), "--format", "json")
@@ -57,7 +63,7 @@ def cli_run(run, tmp_path: Path, *args: str):
     return result
 
 
-def cli_records(run, tmp_path: Path, *args: str) -> list[dict]:
+def cli_records(run: Run, tmp_path: Path, *args: str) -> list[dict]:
     return json.loads(cli_run(run, tmp_path, *args).stdout)
 
 
@@ -90,7 +96,7 @@ def test_page_script_never_writes_markup() -> None:
 # --- the API: the CLI's records -------------------------------------------------------------------
 
 
-def test_tag_returns_the_records_tag_explain_writes(client: TestClient, run, model_path: Path, tmp_path: Path) -> None:
+def test_tag_returns_the_records_tag_explain_writes(client: TestClient, run: Run, model_path: Path, tmp_path: Path) -> None:
     expected = cli_records(run, tmp_path, "tag", "-m", str(model_path), "--explain")
     response = post(client, "/api/tag", {"articles": ARTICLES})
     assert response.status_code == 200
@@ -108,7 +114,7 @@ def test_tag_one_text_returns_one_record(client: TestClient) -> None:
 
 @pytest.mark.parametrize("options", [[], ["-n", "1"], ["--ratio", "0.5"], ["--words", "20"], ["--method", "lead"],
                                      ["--method", "luhn", "-n", "2"]])
-def test_summarize_returns_the_records_summarize_writes(client: TestClient, run, tmp_path: Path, options: list[str]) -> None:
+def test_summarize_returns_the_records_summarize_writes(client: TestClient, run: Run, tmp_path: Path, options: list[str]) -> None:
     """The same records, with the notes the CLI prints on stderr (`ID: note`) in `notes`."""
     result = cli_run(run, tmp_path, "summarize", *options)
     expected = json.loads(result.stdout)
@@ -197,7 +203,7 @@ def test_too_large_is_413_declared_or_streamed(client: TestClient) -> None:
     big = json.dumps({"text": "word " * 20_000}).encode()
     assert_error(client.post("/api/tag", content=big, headers={"content-type": "application/json"}), 413, "--max-body")
 
-    def stream():  # no Content-Length: the limit holds on the bytes actually sent
+    def stream() -> Iterator[bytes]:  # no Content-Length: the limit holds on the bytes actually sent
         for _ in range(20):
             yield b" " * 5_000
 
@@ -213,7 +219,7 @@ def test_unknown_path_and_method_are_json(client: TestClient) -> None:
 def test_an_unexpected_failure_is_500_json_without_a_trace(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     import classify.tagging
 
-    def broken(*args, **kwargs):
+    def broken(*args: Any, **kwargs: Any) -> Never:
         raise RuntimeError("secret internals at /home/someone/file.py line 3")
 
     monkeypatch.setattr(classify.tagging, "tag_batch", broken)
@@ -231,7 +237,7 @@ def test_unknown_host_is_refused(model: TopicModel) -> None:
 # --- reading dropped files ----------------------------------------------------------------------------
 
 
-def upload(client: TestClient, *files: tuple[str, bytes], path: str = "/api/read", **fields: str):
+def upload(client: TestClient, *files: tuple[str, bytes], path: str = "/api/read", **fields: str) -> Response:
     return client.post(path, files=[("files", (name, data)) for name, data in files], data=fields)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import pytest
@@ -13,6 +14,9 @@ from classify.model_file import load_model
 from classify.server import create_app
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, CheckedModel
 from tests.serve_support import feed, live_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 TIMEOUT_MS = 20_000
 PAIRS = [(SECURITY[1], SECURITY[2]), (DIPLOMACY[1], DIPLOMACY[2]), (MIDDLE_EAST[0], OTHER[2]), (OTHER[4], SECURITY[3])]
@@ -33,7 +37,7 @@ def url(model_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser, url: str):
+def page(browser: Browser, url: str) -> Iterator[Page]:
     """A fresh page on the server; it records dialogs, script errors and policy violations, which must stay empty."""
     context = browser.new_context()
     tab = context.new_page()
@@ -48,7 +52,7 @@ def page(browser, url: str):
     context.close()
 
 
-def paste(page, text: str, title: str = "") -> None:
+def paste(page: Page, text: str, title: str = "") -> None:
     page.fill("#title", title)
     page.fill("#text", text)
     page.click("#analyze")
@@ -56,20 +60,20 @@ def paste(page, text: str, title: str = "") -> None:
     page.wait_for_function("() => document.getElementById('status').textContent.includes('tagged and summarized')")
 
 
-def post_json(page, path: str, payload: dict) -> dict:
+def post_json(page: Page, path: str, payload: dict) -> dict:
     """What the API answers the page's own origin (the records the page draws from)."""
     return page.request.post(urljoin(page.url, path), data=payload).json()
 
 
-def tagged(page) -> list[str]:
+def tagged(page: Page) -> list[str]:
     return page.locator(".result .tag.on").evaluate_all("items => items.map(item => item.dataset.topic)")
 
 
-def marked(page) -> list[str]:
+def marked(page: Page) -> list[str]:
     return [" ".join(text.split()) for text in page.locator(".result .article-text mark.summary").all_inner_texts()]
 
 
-def test_paste_an_article_see_three_tags_their_terms_and_the_summary_in_place(page) -> None:
+def test_paste_an_article_see_three_tags_their_terms_and_the_summary_in_place(page: Page) -> None:
     paste(page, ARTICLE, title="Border clashes and talks in Baghdad")
     assert sorted(tagged(page)) == ["diplomacy", "middle-east", "security"]
     scores = page.locator(".result .tag.on .score").all_inner_texts()
@@ -90,7 +94,7 @@ def test_paste_an_article_see_three_tags_their_terms_and_the_summary_in_place(pa
     assert page.events == []
 
 
-def test_summary_length_and_method_controls(page) -> None:
+def test_summary_length_and_method_controls(page: Page) -> None:
     paste(page, ARTICLE)
     page.fill("#length-value", "1")
     page.dispatch_event("#length-value", "change")
@@ -109,7 +113,7 @@ def test_summary_length_and_method_controls(page) -> None:
     assert "words must be at least 1" in page.inner_text("#error")
 
 
-def test_a_summary_shorter_than_asked_says_so_as_the_cli_does(page) -> None:
+def test_a_summary_shorter_than_asked_says_so_as_the_cli_does(page: Page) -> None:
     paste(page, f"{SECURITY[0]} {DIPLOMACY[0]}")
     assert page.locator(".summary-list li").count() == 2
     assert page.locator(".summary-note").all_inner_texts() == ["article has 2 sentences, fewer than the 3 asked"]
@@ -120,7 +124,7 @@ def test_a_summary_shorter_than_asked_says_so_as_the_cli_does(page) -> None:
     assert page.events == []
 
 
-def test_choose_files_shows_each_article_in_a_list(page, tmp_path: Path) -> None:
+def test_choose_files_shows_each_article_in_a_list(page: Page, tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
     story.write_text(f"title: Border strike\n\n{SECURITY[0]} {SECURITY[1]}\n", encoding="utf-8")
     batch = tmp_path / "batch.jsonl"
@@ -139,7 +143,7 @@ def test_choose_files_shows_each_article_in_a_list(page, tmp_path: Path) -> None
     assert page.events == []
 
 
-def test_drop_a_file_on_the_page(page) -> None:
+def test_drop_a_file_on_the_page(page: Page) -> None:
     transfer = page.evaluate_handle("""text => {
         const transfer = new DataTransfer();
         transfer.items.add(new File([text], "dropped.txt", {type: "text/plain"}));
@@ -152,7 +156,7 @@ def test_drop_a_file_on_the_page(page) -> None:
     assert page.events == []
 
 
-def test_choose_a_folder_reads_what_classify_tag_would_read_there(page, tmp_path: Path) -> None:
+def test_choose_a_folder_reads_what_classify_tag_would_read_there(page: Page, tmp_path: Path) -> None:
     folder = tmp_path / "export"
     (folder / "day2").mkdir(parents=True)
     (folder / ".drafts").mkdir()
@@ -176,7 +180,7 @@ def test_choose_a_folder_reads_what_classify_tag_would_read_there(page, tmp_path
     assert page.events == []
 
 
-def test_a_file_the_page_cannot_read_is_one_message(page, tmp_path: Path) -> None:
+def test_a_file_the_page_cannot_read_is_one_message(page: Page, tmp_path: Path) -> None:
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4")
     page.set_input_files("#files", str(scan))
@@ -185,7 +189,7 @@ def test_a_file_the_page_cannot_read_is_one_message(page, tmp_path: Path) -> Non
     assert page.locator(".result").count() == 0
 
 
-def test_a_hostile_article_is_shown_as_text_and_runs_nothing(page, tmp_path: Path) -> None:
+def test_a_hostile_article_is_shown_as_text_and_runs_nothing(page: Page, tmp_path: Path) -> None:
     text = f"{SECURITY[0]}\n\n" + "\n\n".join(HOSTILE) + f"\n\n{DIPLOMACY[0]}"
     paste(page, text, title=HOSTILE[1])
     result = page.locator(".result")
@@ -207,7 +211,7 @@ def test_a_hostile_article_is_shown_as_text_and_runs_nothing(page, tmp_path: Pat
     assert page.events == []
 
 
-def test_the_model_line_gives_cross_validated_and_cross_source_figures(browser, checked_model: CheckedModel) -> None:
+def test_the_model_line_gives_cross_validated_and_cross_source_figures(browser: Browser, checked_model: CheckedModel) -> None:
     path, check = checked_model
     model = load_model(path)
     own, elsewhere = model.meta.cross_validation.metrics["macro_f1"], model.meta.cross_source.metrics["macro_f1"]
@@ -222,7 +226,7 @@ def test_the_model_line_gives_cross_validated_and_cross_source_figures(browser, 
     assert f"macro F1 {elsewhere:.2f} on {check}" in line
 
 
-def test_a_dropped_feed_is_shown_as_the_digest_report(page, tmp_path: Path) -> None:
+def test_a_dropped_feed_is_shown_as_the_digest_report(page: Page, tmp_path: Path) -> None:
     wire = tmp_path / "wire.rss"
     wire.write_bytes(feed())
     page.set_input_files("#files", str(wire))
@@ -238,7 +242,7 @@ def test_a_dropped_feed_is_shown_as_the_digest_report(page, tmp_path: Path) -> N
     assert page.evaluate("window.__pwned") is None and page.events == []
 
 
-def test_an_article_over_the_body_limit_is_one_message(browser, model_path: Path, tmp_path: Path) -> None:
+def test_an_article_over_the_body_limit_is_one_message(browser: Browser, model_path: Path, tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_text("word " * 30_000, encoding="utf-8")
     with live_server(create_app(load_model(model_path), max_body=100_000)) as base:

@@ -15,13 +15,17 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from classify.model_file import load_model
 from classify.server import create_app
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, SECURITY, Run
 from tests.serve_support import live_server
+
+if TYPE_CHECKING:
+    from classify.summarize import Candidates
 
 ALL_THREE = " ".join([SECURITY[0], DIPLOMACY[0], MIDDLE_EAST[1]])
 READY = re.compile(r"Serving on http://(\S+?):(\d+)/")
@@ -107,7 +111,7 @@ def test_listening_on_the_network_warns_in_one_line(model_path: Path) -> None:
         assert stop(process)[0] == 130
 
 
-def test_a_taken_port_is_one_clear_error(run, model_path: Path) -> None:
+def test_a_taken_port_is_one_clear_error(run: Run, model_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -123,7 +127,7 @@ def test_a_taken_port_is_one_clear_error(run, model_path: Path) -> None:
     (["--port", "70000"], 2, "--port"),
     (["-m", "missing.npz"], 1, "no model there"),
 ])
-def test_bad_options_fail_before_serving(run, args: list[str], code: int, words: str) -> None:
+def test_bad_options_fail_before_serving(run: Run, args: list[str], code: int, words: str) -> None:
     result = run("serve", "--port", "0", *args)
     assert result.exit_code == code
     assert words in result.stderr and "Serving" not in result.stderr
@@ -134,7 +138,7 @@ def test_a_slow_article_does_not_hold_up_other_requests(model_path: Path, monkey
 
     entered, release = threading.Event(), threading.Event()
 
-    def slow(candidates, title, seed):
+    def slow(candidates: Candidates, title: str, seed: int) -> list[int]:
         entered.set()
         assert release.wait(30)
         return list(range(len(candidates.sentences)))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
 
 ALL_THREE = " ".join([SECURITY[0], DIPLOMACY[0], MIDDLE_EAST[1]])
 
@@ -26,7 +26,7 @@ def articles_jsonl(tmp_path: Path) -> Path:
     return path
 
 
-def test_jsonl_records_in_input_order_with_labels_and_scores(run, model_path: Path, articles_jsonl: Path) -> None:
+def test_jsonl_records_in_input_order_with_labels_and_scores(run: Run, model_path: Path, articles_jsonl: Path) -> None:
     result = run("tag", str(articles_jsonl), "-m", str(model_path), "--format", "jsonl")
     assert result.exit_code == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
@@ -40,7 +40,7 @@ def test_jsonl_records_in_input_order_with_labels_and_scores(run, model_path: Pa
         assert all(0.0 <= s <= 1.0 for s in record["scores"].values())
 
 
-def test_json_is_one_array_and_explain_adds_reasons(run, model_path: Path, articles_jsonl: Path) -> None:
+def test_json_is_one_array_and_explain_adds_reasons(run: Run, model_path: Path, articles_jsonl: Path) -> None:
     result = run("tag", str(articles_jsonl), "-m", str(model_path), "--format", "json", "--explain")
     records = json.loads(result.stdout)
     assert isinstance(records, list) and len(records) == 3
@@ -48,7 +48,7 @@ def test_json_is_one_array_and_explain_adds_reasons(run, model_path: Path, artic
     assert all(records[1]["reasons"][label] for label in records[1]["labels"])
 
 
-def test_csv_has_one_column_per_topic_score(run, model_path: Path, articles_jsonl: Path) -> None:
+def test_csv_has_one_column_per_topic_score(run: Run, model_path: Path, articles_jsonl: Path) -> None:
     result = run("tag", str(articles_jsonl), "-m", str(model_path), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["id"] for r in rows] == ["sport", "all", "sec"]
@@ -56,7 +56,7 @@ def test_csv_has_one_column_per_topic_score(run, model_path: Path, articles_json
     assert rows[1]["labels"] == "diplomacy; middle-east; security"
 
 
-def test_table_shows_the_terms_behind_each_tag(run, model_path: Path, tmp_path: Path) -> None:
+def test_table_shows_the_terms_behind_each_tag(run: Run, model_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "story.txt"
     path.write_text(SECURITY[1] + "\n")
     result = run("tag", str(path), "-m", str(model_path))
@@ -66,7 +66,7 @@ def test_table_shows_the_terms_behind_each_tag(run, model_path: Path, tmp_path: 
     assert any(word in result.stdout for word in ("militants", "missile", "weapons", "army", "soldiers"))
 
 
-def test_folders_text_files_and_stdin(run, model_path: Path, tmp_path: Path) -> None:
+def test_folders_text_files_and_stdin(run: Run, model_path: Path, tmp_path: Path) -> None:
     folder = tmp_path / "news"
     folder.mkdir()
     (folder / "b.txt").write_text(MIDDLE_EAST[0])
@@ -76,14 +76,14 @@ def test_folders_text_files_and_stdin(run, model_path: Path, tmp_path: Path) -> 
     assert ids == [str(folder / "a.txt"), str(folder / "b.txt"), "-"]
 
 
-def test_output_file_written_and_stdout_left_empty(run, model_path: Path, articles_jsonl: Path, tmp_path: Path) -> None:
+def test_output_file_written_and_stdout_left_empty(run: Run, model_path: Path, articles_jsonl: Path, tmp_path: Path) -> None:
     out = tmp_path / "tags.jsonl"
     result = run("tag", str(articles_jsonl), "-m", str(model_path), "-f", "jsonl", "-o", str(out))
     assert result.exit_code == 0 and result.stdout == ""
     assert len(out.read_text().splitlines()) == 3
 
 
-def test_default_model_is_built_from_bundled_seeds_on_first_use(run, isolated_model: Path, tmp_path: Path) -> None:
+def test_default_model_is_built_from_bundled_seeds_on_first_use(run: Run, isolated_model: Path, tmp_path: Path) -> None:
     assert not isolated_model.exists()
     path = tmp_path / "story.txt"
     path.write_text(
@@ -99,19 +99,19 @@ def test_default_model_is_built_from_bundled_seeds_on_first_use(run, isolated_mo
     assert "Building" not in again.stderr and again.stdout == result.stdout
 
 
-def test_unknown_format_is_a_usage_error(run, model_path: Path, articles_jsonl: Path) -> None:
+def test_unknown_format_is_a_usage_error(run: Run, model_path: Path, articles_jsonl: Path) -> None:
     result = run("tag", str(articles_jsonl), "-m", str(model_path), "--format", "xml")
     assert result.exit_code == 2
     assert "xml" in result.stderr
 
 
-def test_missing_model_file_says_how_to_train(run, tmp_path: Path, articles_jsonl: Path) -> None:
+def test_missing_model_file_says_how_to_train(run: Run, tmp_path: Path, articles_jsonl: Path) -> None:
     result = run("tag", str(articles_jsonl), "-m", str(tmp_path / "none.npz"))
     assert result.exit_code == 1
     assert "no model there; train one: classify train" in result.stderr
 
 
-def test_damaged_cached_default_model_is_rebuilt(run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_damaged_cached_default_model_is_rebuilt(run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("CLASSIFY_MODEL")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     cached = tmp_path / "cache" / "classify" / "default.npz"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from classify.articles import Article
 from classify.model import vectorizer_kwargs
@@ -19,12 +20,12 @@ from classify.training import (
     stable_threshold,
     topic_data,
 )
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
 
 ALL_TEXTS = SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER
 
 
-def test_train_writes_model_with_topics_thresholds_metrics_and_fingerprint(run, seeds_dir: Path, tmp_path: Path) -> None:
+def test_train_writes_model_with_topics_thresholds_metrics_and_fingerprint(run: Run, seeds_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "m.npz"
     result = run("train", str(seeds_dir), "-m", str(path))
     assert result.exit_code == 0, result.stderr
@@ -41,7 +42,7 @@ def test_train_writes_model_with_topics_thresholds_metrics_and_fingerprint(run, 
     assert model.meta.versions["scikit-learn"]
 
 
-def test_training_is_reproducible(run, seeds_dir: Path, tmp_path: Path) -> None:
+def test_training_is_reproducible(run: Run, seeds_dir: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "1.npz", tmp_path / "2.npz"
     assert run("train", str(seeds_dir), "-m", str(first)).exit_code == 0
     assert run("train", str(seeds_dir), "-m", str(second)).exit_code == 0
@@ -57,14 +58,14 @@ def write_sport_seeds(folder: Path) -> Path:
     return folder
 
 
-def test_topics_come_from_the_data_not_from_the_code(run, tmp_path: Path) -> None:
+def test_topics_come_from_the_data_not_from_the_code(run: Run, tmp_path: Path) -> None:
     seeds = write_sport_seeds(tmp_path / "sport")
     path = tmp_path / "sport.npz"
     assert run("train", str(seeds), "-m", str(path)).exit_code == 0
     assert load_model(path).topics == ["football", "tennis"]
 
 
-def test_seed_without_topics_line_is_named(run, seeds_dir: Path, tmp_path: Path) -> None:
+def test_seed_without_topics_line_is_named(run: Run, seeds_dir: Path, tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     for file in seeds_dir.iterdir():
@@ -77,7 +78,7 @@ def test_seed_without_topics_line_is_named(run, seeds_dir: Path, tmp_path: Path)
     assert not (tmp_path / "m.npz").exists()
 
 
-def test_articles_of_stop_words_only_are_refused_in_one_line(run, tmp_path: Path) -> None:
+def test_articles_of_stop_words_only_are_refused_in_one_line(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "empty-words.jsonl"
     rows = [{"text": "the and of it is", "labels": ["security"] if i % 2 else []} for i in range(8)]
     path.write_text("\n".join(json.dumps(row) for row in rows))
@@ -89,7 +90,7 @@ def test_articles_of_stop_words_only_are_refused_in_one_line(run, tmp_path: Path
     assert not (tmp_path / "m.npz").exists()
 
 
-def test_topic_without_negatives_is_refused(run, tmp_path: Path) -> None:
+def test_topic_without_negatives_is_refused(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "all-positive.jsonl"
     path.write_text("\n".join(json.dumps({"text": f"story {i}", "labels": ["security"]}) for i in range(5)))
     result = run("train", str(path), "-m", str(tmp_path / "m.npz"))
@@ -143,7 +144,7 @@ def f1_at(scores: np.ndarray, truth: np.ndarray, threshold: float) -> float:
     return 2 * hits / (predicted.sum() + truth.sum())
 
 
-def test_bad_records_stop_training_and_write_no_model(run, seeds_dir: Path, tmp_path: Path) -> None:
+def test_bad_records_stop_training_and_write_no_model(run: Run, seeds_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "data.jsonl"
     path.write_text('{"text": "fine", "labels": ["a"]}\nnot json\n')
     result = run("train", str(path), "-m", str(tmp_path / "m.npz"))
@@ -174,7 +175,7 @@ def test_weights_from_shared_counts_equal_a_vectorizer_fitted_on_those_texts() -
         assert ours.dtype == theirs.dtype and (ours != theirs).nnz == 0
 
 
-def test_training_on_the_bundled_seeds_makes_the_default_model(run, tmp_path: Path, isolated_model: Path) -> None:
+def test_training_on_the_bundled_seeds_makes_the_default_model(run: Run, tmp_path: Path, isolated_model: Path) -> None:
     """`classify train` with no sources and the default model are one model: tagging with the trained file as
     the default does not rebuild it."""
     result = run("train", "-m", str(isolated_model))
@@ -199,7 +200,7 @@ def _check_set(path: Path) -> Path:
     return path
 
 
-def test_check_scores_another_source_beside_cross_validation_and_stores_both(run, seeds_dir: Path, tmp_path: Path) -> None:
+def test_check_scores_another_source_beside_cross_validation_and_stores_both(run: Run, seeds_dir: Path, tmp_path: Path) -> None:
     check = _check_set(tmp_path / "other-source.jsonl")
     path = tmp_path / "m.npz"
     result = run("train", str(seeds_dir), "-m", str(path), "--check", str(check))
@@ -216,7 +217,7 @@ def test_check_scores_another_source_beside_cross_validation_and_stores_both(run
     assert stored.metrics == evaluated  # the same figures `evaluate` gives for that data
 
 
-def test_check_data_without_labels_fails_before_training(run, seeds_dir: Path, tmp_path: Path) -> None:
+def test_check_data_without_labels_fails_before_training(run: Run, seeds_dir: Path, tmp_path: Path) -> None:
     check = tmp_path / "plain.jsonl"
     check.write_text(json.dumps({"id": "p1", "text": OTHER[0]}) + "\n")
     path = tmp_path / "m.npz"
@@ -226,7 +227,8 @@ def test_check_data_without_labels_fails_before_training(run, seeds_dir: Path, t
     assert "Training on" not in result.stderr and not path.exists()
 
 
-def test_editing_a_seed_rebuilds_the_default_model(run, seeds_dir: Path, tmp_path: Path, monkeypatch) -> None:
+def test_editing_a_seed_rebuilds_the_default_model(run: Run, seeds_dir: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
     import classify.default_model
@@ -243,7 +245,7 @@ def test_editing_a_seed_rebuilds_the_default_model(run, seeds_dir: Path, tmp_pat
     assert "Building the default model" in run("tag", str(story)).stderr
 
 
-def test_seeds_joining_adds_exactly_the_bundled_seeds_and_says_so(run, seeds_dir: Path, tmp_path: Path) -> None:
+def test_seeds_joining_adds_exactly_the_bundled_seeds_and_says_so(run: Run, seeds_dir: Path, tmp_path: Path) -> None:
     """--with-seeds is the same model as training on the user's data plus the bundled seed folder, and differs
     from --no-seeds only in what it learned from: the same topics, its record naming the seeds."""
     from classify.default_model import bundled_seeds_dir, seeds_fingerprint
@@ -279,7 +281,7 @@ def test_seeds_join_only_for_topics_they_share(tmp_path: Path) -> None:
     assert any(seed.labels == {"security"} for seed in seeds) and any(not seed.labels for seed in seeds)
 
 
-def test_seeds_do_not_join_data_on_other_topics(run, tmp_path: Path) -> None:
+def test_seeds_do_not_join_data_on_other_topics(run: Run, tmp_path: Path) -> None:
     sport = write_sport_seeds(tmp_path / "sport")
     result = run("train", str(sport), "-m", str(tmp_path / "sport.npz"), "--with-seeds")
     assert result.exit_code == 0, result.stderr
@@ -288,7 +290,7 @@ def test_seeds_do_not_join_data_on_other_topics(run, tmp_path: Path) -> None:
     assert model.topics == ["football", "tennis"] and model.meta.training_data.articles == 6
 
 
-def test_seeds_join_by_default(run, seeds_dir: Path, tmp_path: Path, monkeypatch) -> None:
+def test_seeds_join_by_default(run: Run, seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from classify import default_model
 
     monkeypatch.setattr(default_model, "JOIN_SEEDS", True)  # as shipped; the suite turns it off (conftest)
@@ -301,7 +303,8 @@ def test_seeds_join_by_default(run, seeds_dir: Path, tmp_path: Path, monkeypatch
     assert "seeds_joined" not in load_model(tmp_path / "alone.npz").meta.params
 
 
-def test_thresholds_are_fitted_on_the_leads_and_metrics_on_full_texts_and_leads(seeds_dir: Path, monkeypatch) -> None:
+def test_thresholds_are_fitted_on_the_leads_and_metrics_on_full_texts_and_leads(seeds_dir: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """A story from another outlet or a short item scores lower than the full seeds it resembles;
     the leads' scores show that shift in-domain, so the thresholds come from them alone."""
     from classify import training
@@ -310,7 +313,7 @@ def test_thresholds_are_fitted_on_the_leads_and_metrics_on_full_texts_and_leads(
     articles = list(iter_articles([str(seeds_dir)]))
     seen: list[int] = []
 
-    def spy(scores: np.ndarray, positive: np.ndarray, plateau: float = training.PLATEAU):
+    def spy(scores: np.ndarray, positive: np.ndarray, plateau: float = training.PLATEAU) -> float:
         seen.append(len(scores))
         return stable_threshold(scores, positive, plateau)
 
