@@ -48,6 +48,14 @@ OTHER = [
     "The mayor's council approved the school budget after a long local election campaign.",
 ]
 
+LONG_STORY = " ".join(SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER)
+
+
+def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
+    """`records` as a JSONL file, one a line."""
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    return path
+
 
 def _article(topics: str, *sentences: str) -> str:
     return f"title: {sentences[0][:40]}\ntopics: {topics}\n\n" + "\n\n".join(sentences) + "\n"
@@ -111,10 +119,9 @@ def checked_model(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     """A model trained on the tiny seed set with `--check` on a few labelled articles from "another source",
     so its record has cross-source figures beside the cross-validated ones."""
     folder = tmp_path_factory.mktemp("checked")
-    check = folder / "other-source.jsonl"
-    rows = [{"text": SECURITY[3], "labels": ["security"]}, {"text": DIPLOMACY[0], "labels": ["diplomacy"]},
-            {"text": MIDDLE_EAST[1], "labels": ["middle-east"]}, {"text": OTHER[1], "labels": []}]
-    check.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    check = write_jsonl(folder / "other-source.jsonl", [
+        {"text": SECURITY[3], "labels": ["security"]}, {"text": DIPLOMACY[0], "labels": ["diplomacy"]},
+        {"text": MIDDLE_EAST[1], "labels": ["middle-east"]}, {"text": OTHER[1], "labels": []}])
     path = folder / "checked.npz"
     result = CliRunner().invoke(app, ["train", str(seeds_dir), "-m", str(path), "--check", str(check)])
     assert result.exit_code == 0, result.stderr

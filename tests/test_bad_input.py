@@ -16,7 +16,7 @@ import pytest
 
 from classify.errors import InputError
 from classify.inputs import iter_articles
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
+from tests.conftest import DIPLOMACY, LONG_STORY, MIDDLE_EAST, OTHER, SECURITY, Run, write_jsonl
 
 if TYPE_CHECKING:
     from click.testing import Result
@@ -433,3 +433,16 @@ def test_forced_encoding_applies_to_stdin_and_tolerates_a_bom(run: Run, model_pa
     forced = run("tag", str(path), "-m", str(model_path), "-f", "jsonl", "--encoding", "utf-8")
     assert_calm(forced, 0)
     assert tagged_ids(forced) == ["ça"]
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_text_is_one_documented_behaviour(run: Run, model_path: Path, tmp_path: Path, text: str) -> None:
+    path = write_jsonl(tmp_path / "news.jsonl", [{"id": "empty", "text": text}, {"id": "ok", "text": LONG_STORY}])
+    for command in (["tag", "-m", str(model_path)], ["summarize"]):
+        result = run(command[0], str(path), *command[1:], "-f", "jsonl")
+        assert result.exit_code == 1
+        assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["ok"]
+        assert result.stderr.splitlines()[0] == (f"Error: {path}:1: `text` is empty; the record was skipped "
+                                                 "(give the article text, or leave the record out)")
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert "empty `text`" in readme and "Short, empty or lower-case articles get a summary" not in readme

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from classify.summarize import DEFAULT_METHOD, METHODS
-from tests.conftest import Run
+from tests.conftest import DIPLOMACY, LONG_STORY, MIDDLE_EAST, OTHER, SECURITY, Run, write_jsonl
 from tests.test_summarize import ARTICLE_SENTENCES, STORY
 
 
@@ -32,7 +32,7 @@ def test_text_output_heads_each_summary_with_its_title_when_it_has_one(run: Run,
     data = tmp_path / "batch.jsonl"
     rows = [{"id": "long", "title": "Port strike\x1b[31m", "text": STORY},
             {"id": "short", "text": "The mayor resigned on Monday after a vote."}]
-    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    write_jsonl(data, rows)
     result = run("summarize", str(data), "-n", "1", "--method", "lead")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == ["long — Port strike\\x1b[31m", ARTICLE_SENTENCES[0], "",
@@ -43,7 +43,7 @@ def test_jsonl_records_in_input_order_with_notes_on_stderr(run: Run, tmp_path: P
     data = tmp_path / "batch.jsonl"
     rows = [{"id": "long", "title": "Port strike", "text": STORY},
             {"id": "short", "text": "The mayor resigned on Monday after a vote."}]
-    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    write_jsonl(data, rows)
     result = run("summarize", str(data), "-n", "2", "--format", "jsonl", "--method", "lexrank")
     assert result.exit_code == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
@@ -105,7 +105,7 @@ def test_jobs_keep_input_order_and_match_one_process(tmp_path: Path, workers_use
     count = BATCHING.size * (BATCHING.parallel_from + 1)  # enough for a worker to pay off
     rows = [{"id": f"a{i}", "text": f"Story {i} begins here. It has a middle part number {i}. And it ends."}
             for i in range(count)]
-    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    write_jsonl(path, rows)
     runner = CliRunner()
     one = runner.invoke(app, ["summarize", str(path), "-n", "1", "-f", "jsonl"])
     two = runner.invoke(app, ["summarize", str(path), "-n", "1", "-f", "jsonl", "--jobs", "2"])
@@ -113,3 +113,66 @@ def test_jobs_keep_input_order_and_match_one_process(tmp_path: Path, workers_use
     assert workers_used == [workers_used[0]] and workers_used[0] > 0  # a worker summarized some of the batches
     assert [json.loads(line)["id"] for line in two.stdout.splitlines()] == [row["id"] for row in rows]
     assert two.stdout == one.stdout
+
+
+def test_summary_records_carry_the_title_after_the_id(run: Run, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "news.jsonl", [{"id": "a", "title": "Talks resume", "text": LONG_STORY},
+                                                 {"id": "b", "text": LONG_STORY}])
+    result = run("summarize", str(path), "-f", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert list(records[0]) == ["id", "title", "summary", "method"]
+    assert records[0]["title"] == "Talks resume"
+    assert list(records[1]) == ["id", "summary", "method"]
+
+
+def test_m_is_never_the_summary_method(run: Run, tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(LONG_STORY)
+    result = run("summarize", str(story), "-m", "lead")
+    assert result.exit_code == 2
+    assert run("summarize", str(story), "--method", "lead").exit_code == 0
+
+
+def test_random_summaries_are_the_same_on_every_run_and_follow_seed(run: Run, tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("\n\n".join(SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER))
+
+    def summary(*options: str) -> str:
+        result = run("summarize", str(story), "--method", "random", "-n", "3", *options)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    assert summary() == summary()
+    assert summary("--seed", "1") == summary("--seed", "1")
+    assert len({summary("--seed", str(seed)) for seed in range(5)}) > 1
+
+
+def test_seed_without_random_is_refused(run: Run, tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(LONG_STORY)
+    result = run("summarize", str(story), "--seed", "3")
+    assert result.exit_code == 2 and "--seed" in result.stderr and "random" in result.stderr
+
+
+def test_help_shows_the_default_summary_length(run: Run) -> None:
+    assert "[default: 3]" in run("summarize", "--help").stdout
+
+
+def test_a_line_recurring_across_a_batch_is_furniture(run: Run, tmp_path: Path) -> None:
+    footer = "The Valmora Herald has served readers on the northern coast with local reporting since 1921."
+    stories = [SECURITY, DIPLOMACY, MIDDLE_EAST, OTHER[:4], OTHER[2:]]
+    path = write_jsonl(tmp_path / "scraped.jsonl", [{"id": f"a{i}", "text": "\n\n".join([footer, *story])}
+                                                    for i, story in enumerate(stories)])
+    result = run("summarize", str(path), "--method", "lead", "-n", "1", "-f", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    summaries = [json.loads(line)["summary"] for line in result.stdout.splitlines()]
+    assert summaries == [[story[0]] for story in stories]  # the footer, first on every page, is never picked
+    alone = run("summarize", "--method", "lead", "-n", "1", "-", input="\n\n".join([footer, *SECURITY]))
+    assert footer in alone.stdout  # one page cannot show it is furniture
+
+
+def test_duplicate_articles_do_not_make_their_lines_furniture(run: Run, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "dupes.jsonl", [{"id": f"d{i}", "text": "\n\n".join(SECURITY)} for i in range(5)])
+    result = run("summarize", str(path), "--method", "lead", "-n", "1", "-f", "jsonl")
+    assert [json.loads(line)["summary"] for line in result.stdout.splitlines()] == [[SECURITY[0]]] * 5
+    assert result.stderr == ""

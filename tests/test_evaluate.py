@@ -9,16 +9,11 @@ import numpy as np
 import pytest
 
 from classify.metrics import calibration
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
-
-
-def _write(path: Path, rows: list[dict]) -> Path:
-    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    return path
+from tests.conftest import DIPLOMACY, LONG_STORY, MIDDLE_EAST, OTHER, SECURITY, Run, write_jsonl
 
 
 def test_json_metrics_per_topic_and_macro(run: Run, model_path: Path, tmp_path: Path) -> None:
-    data = _write(tmp_path / "test.jsonl", [
+    data = write_jsonl(tmp_path / "test.jsonl", [
         {"text": SECURITY[2], "labels": ["security"]},
         {"text": DIPLOMACY[1], "labels": ["diplomacy"]},
         {"text": MIDDLE_EAST[2], "labels": ["middle-east"]},
@@ -32,7 +27,7 @@ def test_json_metrics_per_topic_and_macro(run: Run, model_path: Path, tmp_path: 
 
 
 def test_unknown_labels_are_left_out(run: Run, model_path: Path, tmp_path: Path) -> None:
-    data = _write(tmp_path / "partial.jsonl", [
+    data = write_jsonl(tmp_path / "partial.jsonl", [
         {"text": SECURITY[0], "labels": ["security"], "unknown_labels": ["diplomacy", "middle-east"]},
         {"text": OTHER[2], "labels": []},
     ])
@@ -50,7 +45,7 @@ def test_table_and_plot(run: Run, model_path: Path, seeds_dir: Path, tmp_path: P
 
 
 def test_unlabelled_data_is_refused(run: Run, model_path: Path, tmp_path: Path) -> None:
-    data = _write(tmp_path / "plain.jsonl", [{"id": "u1", "text": OTHER[0]}])
+    data = write_jsonl(tmp_path / "plain.jsonl", [{"id": "u1", "text": OTHER[0]}])
     result = run("evaluate", str(data), "-m", str(model_path))
     assert result.exit_code == 1
     assert f"{data}:1: record has no `labels`" in result.stderr
@@ -63,7 +58,7 @@ def test_summaries_scored_with_rouge_for_each_method(run: Run, tmp_path: Path) -
         "The council said fares would match the buses. Shops on the route will get compensation during works."
     )
     reference = ["The city council approved a new tram line on Tuesday.", "Work starts in March."]
-    data = _write(tmp_path / "refs.jsonl", [{"id": "tram", "text": story, "summary": reference}] * 2)
+    data = write_jsonl(tmp_path / "refs.jsonl", [{"id": "tram", "text": story, "summary": reference}] * 2)
     result = run("evaluate", "--summaries", str(data), "--method", "lead", "--method", "luhn", "-n", "2", "-f", "json")
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)["methods"]
@@ -75,7 +70,7 @@ def test_summaries_scored_with_rouge_for_each_method(run: Run, tmp_path: Path) -
 
 
 def test_summaries_need_reference_summaries(run: Run, tmp_path: Path) -> None:
-    data = _write(tmp_path / "norefs.jsonl", [{"id": "a", "text": "One sentence. Another one."}])
+    data = write_jsonl(tmp_path / "norefs.jsonl", [{"id": "a", "text": "One sentence. Another one."}])
     result = run("evaluate", "--summaries", str(data))
     assert result.exit_code == 1
     assert "reference summary" in result.stderr
@@ -96,3 +91,56 @@ def test_metrics_carry_calibration_next_to_f1(run: Run, model_path: Path, seeds_
     for topic in topics:
         assert 0.0 <= metrics[topic]["brier"] <= 1.0 and 0.0 <= metrics[topic]["ece"] <= 1.0
     assert metrics["macro_brier"] == pytest.approx(np.mean([metrics[t]["brier"] for t in topics]))
+
+
+@pytest.fixture
+def references(tmp_path: Path) -> Path:
+    return write_jsonl(tmp_path / "refs.jsonl", [{"id": "a", "text": LONG_STORY, "summary": SECURITY[:2]}])
+
+
+def test_evaluate_summaries_scores_the_methods_asked_for(run: Run, references: Path) -> None:
+    result = run("evaluate", "--summaries", str(references), "--method", "lead", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [row["method"] for row in json.loads(result.stdout)["methods"]] == ["lead"]
+
+
+@pytest.mark.parametrize(("options", "named"), [
+    (["-m", "lead"], "--model"),  # the model option: it used to be ignored and the default methods scored
+    (["--plot", "out.png"], "--plot"),
+])
+def test_options_for_tags_are_refused_with_summaries(run: Run, references: Path, options: list[str], named: str) -> None:
+    result = run("evaluate", "--summaries", str(references), *options)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and named in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(("options", "named"), [(["--method", "lead"], "--method"), (["-n", "2"], "--sentences")])
+def test_options_for_summaries_are_refused_without_it(run: Run, model_path: Path, seeds_dir: Path, options: list[str],
+                                                     named: str) -> None:
+    result = run("evaluate", str(seeds_dir), "-m", str(model_path), *options)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and named in result.stderr and "--summaries" in result.stderr
+
+
+def test_macro_f1_leaves_out_topics_with_no_positives_and_no_predictions() -> None:
+    import numpy as np
+
+    from classify.evaluation import TagEvaluation
+
+    truth = {"war": np.array([True, False, False]), "talks": np.array([False, False, False]),
+             "gulf": np.array([False, False, False])}
+    scores = {"war": np.array([0.9, 0.1, 0.2]), "talks": np.array([0.1, 0.2, 0.3]), "gulf": np.array([0.1, 0.9, 0.1])}
+    metrics = TagEvaluation(["war", "talks", "gulf"], [0.5, 0.5, 0.5], scores, truth).metrics()
+    assert metrics["macro_left_out"] == ["talks"]  # gulf was predicted once, wrongly: it counts, with F1 0
+    assert metrics["macro_f1"] == pytest.approx((1.0 + 0.0) / 2)
+
+
+def test_the_report_says_which_topics_macro_f1_leaves_out(run: Run, model_path: Path, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "labelled.jsonl", [{"id": f"o{i}", "text": text, "labels": []}
+                                                     for i, text in enumerate(OTHER)])
+    metrics = json.loads(run("evaluate", str(path), "-m", str(model_path), "-f", "json").stdout)["metrics"]
+    assert metrics["macro_left_out"]  # no topic in the data; the tiny model tags none of these
+    assert all(metrics[topic]["positives"] == 0 for topic in metrics["macro_left_out"])
+    table = run("evaluate", str(path), "-m", str(model_path))
+    assert table.exit_code == 0, table.stderr
+    assert f"macro-F1 leaves out {', '.join(sorted(metrics['macro_left_out']))}" in " ".join(table.stdout.split())

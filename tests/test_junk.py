@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from classify.junk import _signs_up, is_junk_line, is_junk_sentence, junk_lines, repeats_itself
 from classify.summarize import Length, summarize
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, SECURITY
 
 ARTICLE = [
     "Harbour Workers Strike Over Pay",
@@ -174,3 +175,25 @@ def test_no_method_picks_furniture_worded_unlike_the_phrase_list(method: str) ->
     summary = summarize(text, length=Length(sentences=3), method=method)
     assert len(summary.sentences) == 3
     assert not any("Tap here" in sentence or "Enjoy" in sentence for sentence in summary.sentences)
+
+
+FURNITURE = [
+    "This article is more than 5 years old.",
+    "Have a news tip? Email us at tips@example.com or contact us securely.",
+    "Sign up to our morning briefing and get the news delivered to your inbox.",
+    "Support our journalism: subscribe today for full access to every story.",
+    "Already a subscriber? Log in to continue reading this article.",
+]
+
+
+@pytest.mark.parametrize("method", ["position-centrality", "lead", "lexrank", "lsa", "luhn", "textrank", "kl", "sumbasic",
+                                    "reduction", "edmundson", "random"])
+def test_no_method_picks_page_furniture(method: str) -> None:
+    from classify.summarize import METHODS, Length, summarize
+
+    assert method in METHODS
+    paragraphs = [FURNITURE[0], SECURITY[0], FURNITURE[1], DIPLOMACY[0], FURNITURE[2], MIDDLE_EAST[0],
+                  FURNITURE[3], SECURITY[1], FURNITURE[4], DIPLOMACY[1]]
+    summary = summarize("\n\n".join(paragraphs), length=Length(sentences=5), method=method)
+    assert len(summary.sentences) == 5
+    assert not set(summary.sentences) & set(FURNITURE)

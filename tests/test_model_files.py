@@ -436,3 +436,16 @@ def test_a_symlink_loop_is_named_as_one(run: Run, tmp_path: Path, story: Path) -
     dangling.symlink_to(tmp_path / "gone.npz")
     line = one_error_line(run("tag", str(story), "-m", str(dangling)), dangling)
     assert f"is a link to {tmp_path / 'gone.npz'}, which does not exist" in line
+
+
+@pytest.mark.parametrize("content", [b"An article I wrote, not a model.\n", b"PK\x03\x04 a zip that is not a model"])
+def test_a_non_model_file_is_never_offered_for_overwriting(run: Run, tmp_path: Path, content: bytes) -> None:
+    article = tmp_path / "article.txt"
+    article.write_bytes(content)
+    story = tmp_path / "story.txt"
+    story.write_text(SECURITY[0])
+    result = run("tag", str(story), "-m", str(article))
+    assert result.exit_code == 1
+    assert str(article) in result.stderr
+    assert f"-m {article}" not in result.stderr  # no `classify train SOURCES -m article.txt`
+    assert "classify train" in result.stderr  # but how to get a model

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
+from classify.model_file import load_model
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run, write_jsonl
 
 ALL_THREE = " ".join([SECURITY[0], DIPLOMACY[0], MIDDLE_EAST[1]])
 
@@ -22,8 +23,7 @@ def articles_jsonl(tmp_path: Path) -> Path:
         {"id": "all", "title": "Strike", "text": ALL_THREE},
         {"id": "sec", "text": SECURITY[1]},
     ]
-    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    return path
+    return write_jsonl(path, rows)
 
 
 def test_jsonl_records_in_input_order_with_labels_and_scores(run: Run, model_path: Path, articles_jsonl: Path) -> None:
@@ -122,3 +122,32 @@ def test_damaged_cached_default_model_is_rebuilt(run: Run, monkeypatch: pytest.M
     assert "Warning:" in result.stderr and "not a classify model" in result.stderr
     assert "Building the default model" in result.stderr
     assert json.loads(result.stdout)["id"] == "-"
+
+
+def test_csv_reasons_columns_come_from_the_model_not_the_first_record(run: Run, model_path: Path, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "news.jsonl", [{"id": "sport", "text": OTHER[0]},
+                                                 {"id": "war", "text": " ".join(SECURITY)}])
+    result = run("tag", str(path), "-m", str(model_path), "-f", "csv", "--explain")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    topics = load_model(model_path).topics
+    assert list(rows[0]) == ["id", "title", "labels", *(f"scores.{t}" for t in topics), *(f"reasons.{t}" for t in topics)]
+    assert rows[0]["labels"] == "" and rows[0]["reasons.security"] == ""
+    assert "security" in rows[1]["labels"]
+    assert rows[1]["reasons.security"]  # the second record's reasons are not dropped
+
+
+def test_tag_records_carry_the_title_after_the_id(run: Run, model_path: Path, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "news.jsonl", [{"id": "a", "title": "Border clash", "text": SECURITY[0]},
+                                                 {"id": "b", "text": SECURITY[1]}])
+    records = [json.loads(line) for line in run("tag", str(path), "-m", str(model_path), "-f", "jsonl").stdout.splitlines()]
+    assert list(records[0]) == ["id", "title", "labels", "scores"]
+    assert records[0]["title"] == "Border clash"
+    assert list(records[1]) == ["id", "labels", "scores"]  # no title in the input: none invented
+
+
+def test_the_tag_table_shows_the_title(run: Run, model_path: Path, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "news.jsonl", [{"id": "a", "title": "Border clash overnight", "text": SECURITY[0]}])
+    result = run("tag", str(path), "-m", str(model_path))
+    assert result.exit_code == 0, result.stderr
+    assert "Border clash overnight" in result.stdout
