@@ -1,10 +1,9 @@
-"""Shared helpers for the speed and memory benchmarks (bench/cold_start.py, tag_throughput.py,
-stream_memory.py, jobs_scaling.py, growth.py).
+"""Shared helpers for the benchmarks in bench/: running commands, timing them, the shared data, trained models.
 
 Machines are shared and noisy, so every figure is a ratio against a baseline measured in the same
 run: cases are run interleaved (A B A B ..., order rotated each round) and compared by median.
 Each run is a subprocess; its wall time, CPU time and peak RSS come from `os.wait4`, so they are
-that process's own (worker processes it starts are counted by `children_cpu` only when reaped).
+that process's own (with the worker processes it started and reaped).
 
 Data comes from ../shared (never copied into the repo); generated files and trained models go to
 a work folder (default: $TMPDIR/classify-bench), reused between runs when their inputs are unchanged.

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 import classify.parallel as parallel
 from classify import default_model
+from classify.articles import Article
 from classify.cli import app
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ OTHER = [
     "The mayor's council approved the school budget after a long local election campaign.",
 ]
 
-LONG_STORY = " ".join(SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER)
+TEXTS = SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER
+LONG_STORY = " ".join(TEXTS)
 
 
 def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
@@ -75,6 +77,28 @@ def write_seeds(folder: Path) -> Path:
     for name, text in files.items():
         (folder / f"{name}.txt").write_text(text, encoding="utf-8")
     return folder
+
+
+def numbered_article(number: int) -> Article:
+    """A different article for every number, from the test sentences."""
+    first, second = TEXTS[number % len(TEXTS)], TEXTS[(number * 7 + 3) % len(TEXTS)]
+    return Article(id=f"a{number}", title=f"Story {number}", text=f"{first} {second}")
+
+
+@pytest.fixture
+def many_jsonl(tmp_path: Path) -> Path:
+    """90 different articles as JSONL (id, title, text): enough for the parallel paths with small batches."""
+    return write_jsonl(tmp_path / "many.jsonl", [
+        {"id": a.id, "title": a.title, "text": a.text} for a in map(numbered_article, range(90))])
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler() -> Iterator[str]:
+    """A local Dask cluster on loopback only, in this process (threads, no extra processes)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1",
+                                  protocol="tcp", dashboard_address="127.0.0.1:0") as cluster:
+        yield cluster.scheduler_address
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -15,7 +15,6 @@ from classify.digest import Item, Member, build_digest
 from classify.parallel import Batching
 from classify.stories import group, shingles, signature, similarity
 from tests.conftest import Run
-from tests.test_parallel import dask_scheduler, many_jsonl  # noqa: F401 - fixtures
 
 CEASEFIRE = [
     "Foreign ministers from Egypt, Qatar and Jordan met in Cairo on Tuesday to press Israel and Hamas "
@@ -281,7 +280,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("small_batches")
-def test_jobs_2_gives_the_same_report(run: Run, model_path: Path, many_jsonl: Path, workers_used: list[int]) -> None:  # noqa: F811
+def test_jobs_2_gives_the_same_report(run: Run, model_path: Path, many_jsonl: Path, workers_used: list[int]) -> None:
     serial = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "json")
     shared = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "json", "--jobs", "2")
     assert serial.exit_code == 0 and shared.exit_code == 0, serial.stderr + shared.stderr
@@ -290,7 +289,7 @@ def test_jobs_2_gives_the_same_report(run: Run, model_path: Path, many_jsonl: Pa
     assert json.loads(serial.stdout)["counts"]["articles"] == 90
 
 
-def test_a_dask_cluster_gives_the_same_report(run: Run, model_path: Path, many_jsonl: Path, dask_scheduler: str) -> None:  # noqa: F811
+def test_a_dask_cluster_gives_the_same_report(run: Run, model_path: Path, many_jsonl: Path, dask_scheduler: str) -> None:
     local = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "md")
     remote = run("digest", str(many_jsonl), "-m", str(model_path), "--format", "md", "--scheduler", dask_scheduler)
     assert remote.exit_code == 0, remote.stderr

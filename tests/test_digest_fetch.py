@@ -84,13 +84,14 @@ def server() -> Iterator[str]:
     httpd.server_close()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Limits small enough to reach in a test: a second to answer, 4,000 bytes a download."""
     monkeypatch.setattr(fetch, "TIMEOUT_SECONDS", 1.0)
     monkeypatch.setattr(fetch, "MAX_BYTES", 4000)
 
 
-def test_feed_and_page_are_fetched_and_reported(run: Run, model_path: Path, server: str, limits: None) -> None:
+def test_feed_and_page_are_fetched_and_reported(run: Run, model_path: Path, server: str) -> None:
     result = run("digest", "--fetch", f"{server}/feed.atom", f"{server}/moved", "-m", str(model_path), "-f", "json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
@@ -101,7 +102,7 @@ def test_feed_and_page_are_fetched_and_reported(run: Run, model_path: Path, serv
     assert page["source"] == "127.0.0.1"
 
 
-def test_a_fetched_empty_feed_is_a_warning(run: Run, model_path: Path, server: str, limits: None) -> None:
+def test_a_fetched_empty_feed_is_a_warning(run: Run, model_path: Path, server: str) -> None:
     result = run("digest", "--fetch", f"{server}/quiet.rss", f"{server}/feed.atom", "-m", str(model_path), "-f", "json")
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [f"Warning: {server}/quiet.rss: the feed has no entries; nothing was read "
@@ -118,7 +119,7 @@ def test_a_fetched_empty_feed_is_a_warning(run: Run, model_path: Path, server: s
     ("/to-file", "the server redirected to a file URL; only http(s) redirects are followed"),
     ("/missing", "the server answered HTTP 404 Not Found; check the URL, or save the page and pass the file"),
 ])
-def test_each_failure_is_one_line_and_the_rest_is_still_digested(run: Run, model_path: Path, server: str, limits: None,
+def test_each_failure_is_one_line_and_the_rest_is_still_digested(run: Run, model_path: Path, server: str,
                                                                  path: str, message: str) -> None:
     result = run("digest", "--fetch", f"{server}{path}", f"{server}/feed.atom", "-m", str(model_path), "-f", "json")
     assert result.exit_code == 1
@@ -128,7 +129,7 @@ def test_each_failure_is_one_line_and_the_rest_is_still_digested(run: Run, model
     assert report["counts"]["articles"] == 1 and report["counts"]["skipped"] == 1
 
 
-def test_unreachable_host_is_one_line(run: Run, model_path: Path, limits: None) -> None:
+def test_unreachable_host_is_one_line(run: Run, model_path: Path) -> None:
     result = run("digest", "--fetch", "http://127.0.0.1:9/feed.rss", "-m", str(model_path), "-f", "json")
     assert result.exit_code == 1
     first = result.stderr.splitlines()[0]

@@ -20,26 +20,7 @@ from classify.model_file import load_model
 from classify.parallel import Batching, Runner
 from classify.summarize import Length, summarize_many
 from classify.tagging import tag
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
-
-TEXTS = SECURITY + DIPLOMACY + MIDDLE_EAST + OTHER
-
-
-def article(number: int) -> Article:
-    """A different article for every number, from the test sentences."""
-    first, second = TEXTS[number % len(TEXTS)], TEXTS[(number * 7 + 3) % len(TEXTS)]
-    return Article(id=f"a{number}", title=f"Story {number}", text=f"{first} {second}")
-
-
-@pytest.fixture
-def many_jsonl(tmp_path: Path) -> Path:
-    path = tmp_path / "many.jsonl"
-    with path.open("w", encoding="utf-8") as stream:
-        for number in range(90):
-            a = article(number)
-            stream.write(json.dumps({"id": a.id, "title": a.title, "text": a.text}) + "\n")
-    return path
-
+from tests.conftest import DIPLOMACY, SECURITY, TEXTS, Run, numbered_article
 
 SMALL = Batching(size=8, parallel_from=3)
 """Small batches, so a few dozen articles take the parallel path in library tests."""
@@ -52,7 +33,7 @@ def test_jobs_2_gives_the_same_records_in_the_same_order(run: Run, model_path: P
                                                          workers_used: list[int]) -> None:
     count = tagging.BATCHING.size * (tagging.BATCHING.parallel_from + 1)  # enough for workers to pay off
     path = tmp_path / "enough.jsonl"
-    path.write_text("".join(json.dumps({"id": f"a{n}", "text": article(n).text}) + "\n" for n in range(count)))
+    path.write_text("".join(json.dumps({"id": f"a{n}", "text": numbered_article(n).text}) + "\n" for n in range(count)))
     serial = run("tag", str(path), "-m", str(model_path), "--format", "jsonl", "--explain")
     shared = run("tag", str(path), "-m", str(model_path), "--format", "jsonl", "--explain", "--jobs", "2")
     assert serial.exit_code == 0 and shared.exit_code == 0, serial.stderr + shared.stderr
@@ -66,7 +47,7 @@ def test_jobs_in_the_library_keep_order_and_leave_no_temporary_files(
 ) -> None:
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     model = load_model(model_path)
-    articles = [article(n) for n in range(70)]
+    articles = [numbered_article(n) for n in range(70)]
     expected = list(tag(articles, model, batching=Batching(size=5)))
     assert list(tag(iter(articles), model, runner=Runner(jobs=3), batching=Batching(size=5))) == expected
     assert workers_used[0] > 0
@@ -131,7 +112,7 @@ class Counting:
     def __iter__(self) -> Iterator[Article]:
         for number in itertools.count():
             self.pulled += 1
-            yield article(number)
+            yield numbered_article(number)
 
 
 def test_an_endless_stream_is_tagged_lazily(model_path: Path) -> None:
@@ -185,15 +166,6 @@ def double(chunk: list[int]) -> list[int]:
 
 
 # --- Dask ------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def dask_scheduler() -> Iterator[str]:
-    """A local Dask cluster on loopback only, in this process (threads, no extra processes)."""
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1",
-                                  protocol="tcp", dashboard_address="127.0.0.1:0") as cluster:
-        yield cluster.scheduler_address
 
 
 def test_tagging_on_a_dask_cluster_equals_a_local_run(run: Run, model_path: Path, many_jsonl: Path, dask_scheduler: str) -> None:
