@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, UploadFile
@@ -43,6 +43,9 @@ from classify import __version__
 from classify.articles import Article
 from classify.errors import ClassifyError, InputError, InputNote, UsageError
 from classify.model import TopicModel
+
+if TYPE_CHECKING:
+    from classify.summarize import Length
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -173,7 +176,7 @@ def articles_from(payload: dict[str, Any]) -> list[Article]:
     return articles
 
 
-def length_from(payload: dict[str, Any]) -> Any:
+def length_from(payload: dict[str, Any]) -> Length:
     """The summary length asked for (`sentences`, `ratio` or `words`), the CLI's default when none is."""
     from classify.summarize import Length
 
@@ -300,7 +303,7 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
     def tag_records(articles: list[Article]) -> list[dict[str, Any]]:
         return [item.record(explain=True) for item in tag(articles, model)]
 
-    def summary_records(articles: list[Article], length: Any, method: str) -> list[dict[str, Any]]:
+    def summary_records(articles: list[Article], length: Length, method: str) -> list[dict[str, Any]]:
         """The CLI's records, plus the notes it prints on stderr ("fewer than the 3 asked") as `notes` when there are any."""
         from classify.summarize import summary_record
 
