@@ -86,12 +86,12 @@ def _interruptible(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 MAX_ELEMENTS = 50_000
-"""Elements one page may have. Extraction walks the tree several times (about a quarter of a millisecond per
-element here), so a 5 MB page of 400,000 tiny elements took two minutes; news pages have a few thousand."""
+"""Elements one page may have. Extraction walks the tree several times, so its time grows with the element
+count: a 5 MB page of 400,000 tiny elements took minutes; news pages have a few thousand."""
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
 MAX_ATTRIBUTES = 100
 """Attributes one tag may keep. libxml2 checks each attribute against the tag's others, so parsing time
-grows with the square of their number: one `<div>` with 50,000 attributes took 80 s, deaf to SIGTERM.
+grows with the square of their number: one `<div>` with 50,000 attributes took over a minute, deaf to SIGTERM.
 Real pages stay far below this (an SVG path or a long `style` counts its words, and keeps them too)."""
 # A start tag up to the next `<` or `>`: each match attempt stops at the next `<`, so the scan is linear.
 _START_TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^<>]*)>")
