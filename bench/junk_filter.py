@@ -10,16 +10,17 @@ and with the batch rule (lines recurring across 32 articles at a time).
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
-from pathlib import Path
+
+from _harness import SHARED
 
 from classify.articles import Article
 from classify.junk import is_junk_line, line_key, recurring_lines
 from classify.sentences import paragraph_lines
 from classify.summarize import Length, candidates, summarize, summarize_many
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 FURNITURE = [
     "Share this with\nFacebookTwitterEmail",
     "Send in e-mailSend in e-mail\nSend in e-mailSend in e-mail",
@@ -150,4 +151,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help, and no stray arguments
     main()

@@ -8,15 +8,14 @@ article, so they are real sentences) that the splitter reproduces exactly; speed
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
+
+from _harness import SHARED
 
 from classify.sentences import normalize, punkt_sentences, repair, split_lines
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
 
 VARIANTS = {"nupunkt as shipped": (False, False), "nupunkt pruned": (True, False), "pruned + repairs (classify)": (True, True)}
 
@@ -64,4 +63,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help, and no stray arguments
     main()

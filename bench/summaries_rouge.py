@@ -7,14 +7,15 @@ the same function. ``LEAD-3`` is the first three sentences with no junk filter: 
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
+
+from _harness import SHARED
 
 from classify.inputs import iter_articles
 from classify.summarize import METHODS, Length
 from classify.summary_evaluation import evaluate_summaries
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 DATA = [SHARED / "data/cnndm-dev/articles.jsonl", SHARED / "data/bbc-summary/articles.jsonl"]
 
 
@@ -34,4 +35,6 @@ def main(paths: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    main([Path(arg) for arg in sys.argv[1:]] or DATA)
+    arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    arguments.add_argument("data", nargs="*", type=Path, help="JSONL with text and summary (default: cnndm-dev and bbc-summary)")
+    main(arguments.parse_args().data or DATA)

@@ -7,14 +7,15 @@ paragraph. Both timings include splitting and junk filtering, in the same proces
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from itertools import chain
-from pathlib import Path
+
+from _harness import SHARED
 
 from classify.summarize import DEFAULT_METHOD, Length, candidates, summarize
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SENTENCES = 1500
 
 
@@ -49,4 +50,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help, and no stray arguments
     main()

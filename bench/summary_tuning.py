@@ -13,14 +13,14 @@ full sets.
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+from _harness import SHARED
 from rouge_score import rouge_scorer
 from scipy.sparse import csr_matrix
 
@@ -29,7 +29,6 @@ from classify.sentences import words as word_tokens
 from classify.summarize import Length, candidates, stop_words
 from classify.summary_evaluation import evaluate_summaries
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SETS = {"cnndm": (SHARED / "data/cnndm-dev/articles.jsonl", 250),
         "bbc": (SHARED / "data/bbc-summary/articles.jsonl", 1000)}
 COUNT = 3
@@ -354,10 +353,14 @@ def final(methods: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    if "--final" in sys.argv:
+    arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    arguments.add_argument("--final", action="store_true", help="re-score the shipped methods on both halves and the full sets")
+    arguments.add_argument("--round-two", action="store_true", help="the second round of variants")
+    options = arguments.parse_args()
+    if options.final:
         significance()
         final(["position-centrality", "lead"])
-    elif "--round-two" in sys.argv:
+    elif options.round_two:
         tune(round_two())
     else:
         tune()
