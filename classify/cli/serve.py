@@ -49,13 +49,15 @@ def serve_command(
     port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="Port (0: any free one).")] = 8000,
     model_path: ModelOption = None,
     max_body: Annotated[
-        str, typer.Option("--max-body", help="Largest request body, e.g. 5MB or 512KB.", parser=parse_size, metavar="SIZE")
-    ] = "5MB",
+        int, typer.Option("--max-body", help="Largest request body, e.g. 5MB or 512KB.", parser=parse_size, metavar="SIZE")
+    ] = "5MB",  # type: ignore[assignment]  # the parser turns the default into bytes like any given value
 ) -> None:
     """Serve a local page to paste or drop articles and see their tags, reasons and summaries, plus a JSON API.
 
     The API: POST /api/tag, POST /api/summarize ({"text", "title"} or {"articles": [...]}; summarize also
-    takes sentences, ratio, words, method) and GET /api/model. Ctrl-C stops it.
+    takes sentences, ratio, words, method), POST /api/read (files as multipart form data, read as `tag`
+    reads them), POST /api/digest (the same files, made into a digest report) and GET /api/model.
+    Ctrl-C stops it.
 
     Examples:
 
@@ -73,7 +75,7 @@ def serve_command(
     model = load_model_or_default(model_path, say)
     sock = listen(host, port)
     bound_port = sock.getsockname()[1]
-    application = create_app(model, max_body=int(max_body), allowed_hosts=LOCAL_HOSTS if local else None)
+    application = create_app(model, max_body=max_body, allowed_hosts=LOCAL_HOSTS if local else None)
     shown = f"[{host}]" if ":" in host else host
     inform(f"Serving on http://{shown}:{bound_port}/ (Ctrl-C to stop)")
     config = uvicorn.Config(application, log_config=None, log_level="warning", access_log=False, lifespan="off",
