@@ -16,8 +16,8 @@ word embeddings blended with TF-IDF) and scored the same way, its rows after the
 Every test set is scored on full articles and on short texts (title + first sentence). Columns:
 macro-F1, precision / recall per topic, and the macro Brier score (lower is better calibrated).
 
-    python bench/tag_quality.py [--json rows.json] [--allsides PATH] [--wikitimes PATH] [--with-seeds|--no-seeds]
-                                 [--dense] [--seen]
+    python bench/tag_quality.py [--json rows.json] [--articles tags.json] [--allsides PATH] [--wikitimes PATH]
+                                 [--with-seeds|--no-seeds] [--dense] [--seen]
 """
 
 from __future__ import annotations
@@ -81,11 +81,24 @@ def report_crossed(model_name: str, models: Sequence[TopicModel], test_name: str
                "macro_brier": round(metrics["macro_brier"], 3)}
         row |= {topic: {key: round(metrics[topic][key], 3) for key in ("precision", "recall", "f1", "brier", "threshold")}
                 for topic in model.topics}
+        row["articles"] = article_cuts(parts, evaluations)
         detail = "  ".join(f"{t[:4]} {row[t]['precision']:.2f}/{row[t]['recall']:.2f}" for t in model.topics)
         print(f"{model_name:<22} {test_name:<22} {kind:<5}  F1 {row['macro_f1']:.3f}  Brier {row['macro_brier']:.3f}   "
               f"P/R {detail}", flush=True)
         rows.append(row)
     return rows
+
+
+def article_cuts(parts: Sequence[Sequence[Article]], evaluations: Sequence[TagEvaluation]) -> dict[str, list]:
+    """Per topic, each scored article's id, whether its model tagged it and whether it should have: what
+    bench/paired_bootstrap.py needs to tell a change between two runs from noise."""
+    cuts: dict[str, list] = {}
+    for i, topic in enumerate(evaluations[0].topics):
+        cuts[topic] = [[article.id, bool(score >= evaluation.thresholds[i]), bool(truth)]
+                       for part, evaluation in zip(parts, evaluations, strict=True)
+                       for article, score, truth in zip([a for a in part if topic not in a.unknown_labels],
+                                                        evaluation.scores[topic], evaluation.truth[topic], strict=True)]
+    return cuts
 
 
 def pooled_metrics(evaluations: Sequence[TagEvaluation]) -> dict:
@@ -161,6 +174,8 @@ def main() -> None:
                         help="also score the default model on the seen allsides outlets: the set where settings are "
                              "chosen (it never trains on them), never a reported figure")
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--articles", type=Path,
+                        help="also write each row's per-article tags and truth here, for bench/paired_bootstrap.py")
     args = parser.parse_args()
 
     seen, unseen = outlet_split(args.allsides, args.holdout, args.seed)
@@ -170,8 +185,11 @@ def main() -> None:
     rows = []
     for dense in (False, True) if args.dense else (False,):
         rows += quality_rows(seen, unseen, wikitimes, seeds, joining, args.seed, dense=dense, with_seen=args.seen)
+    if args.articles:
+        args.articles.write_text(json.dumps(rows) + "\n", encoding="utf-8")
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps([{k: v for k, v in row.items() if k != "articles"} for row in rows], indent=1)
+                             + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
