@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 from classify import dense
 from classify.cli import app
 from classify.model_file import load_model
-from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY
+from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
 from tests.test_lean import imported_by
 from tests.test_model_files import array_of, members_of, meta_of, npy, one_error_line, with_meta, write_members
 
@@ -42,7 +43,7 @@ def stories(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def without_wordllama(monkeypatch: pytest.MonkeyPatch):
+def without_wordllama(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """As if wordllama were not installed: importing it fails, and no loaded copy is cached."""
     monkeypatch.setitem(sys.modules, "wordllama", None)
     dense.embedder.cache_clear()
@@ -50,7 +51,7 @@ def without_wordllama(monkeypatch: pytest.MonkeyPatch):
     dense.embedder.cache_clear()
 
 
-def test_info_says_the_model_has_the_dense_view(run, dense_model_path: Path, model_path: Path) -> None:
+def test_info_says_the_model_has_the_dense_view(run: Run, dense_model_path: Path, model_path: Path) -> None:
     info = json.loads(run("info", str(dense_model_path), "-f", "json").stdout)
     assert info["dense"] == {"embedder": dense.EMBEDDER, "dimensions": dense.DIMENSIONS, "words": dense.WORDS,
                              "weight": dense.WEIGHT}
@@ -61,7 +62,7 @@ def test_info_says_the_model_has_the_dense_view(run, dense_model_path: Path, mod
     assert "no (TF-IDF only)" in run("info", str(model_path)).stdout
 
 
-def test_dense_model_tags_in_jsonl_with_scores_of_its_own(run, dense_model_path: Path, model_path: Path,
+def test_dense_model_tags_in_jsonl_with_scores_of_its_own(run: Run, dense_model_path: Path, model_path: Path,
                                                           stories: Path) -> None:
     result = run("tag", str(stories), "-m", str(dense_model_path), "-f", "jsonl")
     assert result.exit_code == 0, result.stderr
@@ -87,8 +88,8 @@ def test_dense_scores_blend_both_views_by_the_stored_weight(dense_model_path: Pa
     assert not np.allclose(blended, tfidf, atol=1e-3)
 
 
-def test_training_without_wordllama_says_how_to_install_it(run, seeds_dir: Path, tmp_path: Path,
-                                                           without_wordllama) -> None:
+@pytest.mark.usefixtures("without_wordllama")
+def test_training_without_wordllama_says_how_to_install_it(run: Run, seeds_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "never.npz"
     result = run("train", str(seeds_dir), "-m", str(target), "--dense")
     assert result.exit_code == 1 and "Traceback" not in result.stderr
@@ -97,14 +98,16 @@ def test_training_without_wordllama_says_how_to_install_it(run, seeds_dir: Path,
     assert not target.exists()
 
 
-def test_tagging_with_a_dense_model_without_wordllama_says_how_to_install_it(run, dense_model_path: Path, stories: Path,
-                                                                             without_wordllama) -> None:
+@pytest.mark.usefixtures("without_wordllama")
+def test_tagging_with_a_dense_model_without_wordllama_says_how_to_install_it(run: Run, dense_model_path: Path,
+                                                                             stories: Path) -> None:
     result = run("tag", str(stories), "-m", str(dense_model_path), "-f", "jsonl")
     assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.stderr
     assert len(result.stderr.splitlines()) == 1 and "pip install 'classify[dense]'" in result.stderr
 
 
-def test_a_tf_idf_only_model_tags_without_wordllama(run, model_path: Path, stories: Path, without_wordllama) -> None:
+@pytest.mark.usefixtures("without_wordllama")
+def test_a_tf_idf_only_model_tags_without_wordllama(run: Run, model_path: Path, stories: Path) -> None:
     result = run("tag", str(stories), "-m", str(model_path), "-f", "jsonl")
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 4
@@ -129,21 +132,21 @@ def test_a_model_without_dense_parts_loads_as_before(model_path: Path) -> None:
     ("dense_coef", lambda a: a.astype(np.float64), "`dense_coef` has the wrong type or shape"),
     ("dense_intercept", lambda a: a + 1e9, "`dense_intercept` holds numbers outside"),
 ])
-def test_damaged_dense_parts_are_refused(run, dense_model_path: Path, tmp_path: Path, stories: Path, name, change,
-                                         says) -> None:
+def test_damaged_dense_parts_are_refused(run: Run, dense_model_path: Path, tmp_path: Path, stories: Path, name: str,
+                                         change: Callable[[np.ndarray], np.ndarray], says: str) -> None:
     members = members_of(dense_model_path)
     odd = write_members(tmp_path / "odd.npz", {**members, f"{name}.npy": npy(change(array_of(members, name)))})
     assert says in one_error_line(run("tag", str(stories), "-m", str(odd)), odd)
 
 
-def test_a_missing_dense_part_is_named(run, dense_model_path: Path, tmp_path: Path, stories: Path) -> None:
+def test_a_missing_dense_part_is_named(run: Run, dense_model_path: Path, tmp_path: Path, stories: Path) -> None:
     members = members_of(dense_model_path)
     del members["dense_coef.npy"]
     odd = write_members(tmp_path / "odd.npz", members)
     assert "has no `dense_coef` array" in one_error_line(run("tag", str(stories), "-m", str(odd)), odd)
 
 
-def test_dense_parts_the_record_does_not_mention_are_refused(run, dense_model_path: Path, tmp_path: Path,
+def test_dense_parts_the_record_does_not_mention_are_refused(run: Run, dense_model_path: Path, tmp_path: Path,
                                                              stories: Path) -> None:
     members = members_of(dense_model_path)
     meta = meta_of(members)
@@ -153,14 +156,15 @@ def test_dense_parts_the_record_does_not_mention_are_refused(run, dense_model_pa
 
 
 @pytest.mark.parametrize("change", [{"weight": 2.0}, {"words": 0}, {"dimensions": "256"}, {"extra": 1}])
-def test_a_damaged_dense_record_is_refused(run, dense_model_path: Path, tmp_path: Path, stories: Path, change) -> None:
+def test_a_damaged_dense_record_is_refused(run: Run, dense_model_path: Path, tmp_path: Path, stories: Path,
+                                           change: dict[str, object]) -> None:
     members = members_of(dense_model_path)
     meta = meta_of(members)
     odd = write_members(tmp_path / "odd.npz", with_meta(members, {**meta, "dense": {**meta["dense"], **change}}))
     assert "`dense` record is damaged" in one_error_line(run("tag", str(stories), "-m", str(odd)), odd)
 
 
-def test_a_dense_view_of_other_embeddings_is_refused(run, dense_model_path: Path, tmp_path: Path, stories: Path) -> None:
+def test_a_dense_view_of_other_embeddings_is_refused(run: Run, dense_model_path: Path, tmp_path: Path, stories: Path) -> None:
     members = members_of(dense_model_path)
     meta = meta_of(members)
     odd = write_members(tmp_path / "odd.npz", with_meta(members, {**meta, "dense": {**meta["dense"], "embedder": "other"}}))
@@ -170,16 +174,16 @@ def test_a_dense_view_of_other_embeddings_is_refused(run, dense_model_path: Path
 
 @pytest.mark.parametrize("command", [["digest", "SEEDS", "--format", "json"], ["serve", "--port", "0"],
                                      ["evaluate", "SEEDS", "--format", "json"]])
-def test_every_command_using_a_dense_model_without_wordllama_stops_before_it_starts(run, dense_model_path: Path,
-                                                                                    seeds_dir: Path, command,
-                                                                                    without_wordllama) -> None:
+@pytest.mark.usefixtures("without_wordllama")
+def test_every_command_using_a_dense_model_without_wordllama_stops_before_it_starts(run: Run, dense_model_path: Path,
+                                                                                    seeds_dir: Path, command: list[str]) -> None:
     result = run(*(str(seeds_dir) if arg == "SEEDS" else arg for arg in command), "-m", str(dense_model_path))
     assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [f"Error: the dense view (`train --dense`, or a model trained with it) needs "
                                           f"wordllama, which is not installed: {dense.INSTALL_HINT}"]
 
 
-def test_digest_and_evaluate_use_the_dense_view(run, dense_model_path: Path, seeds_dir: Path) -> None:
+def test_digest_and_evaluate_use_the_dense_view(run: Run, dense_model_path: Path, seeds_dir: Path) -> None:
     digest = run("digest", str(seeds_dir), "-m", str(dense_model_path), "--format", "json")
     assert digest.exit_code == 0, digest.stderr
     assert json.loads(digest.stdout)["stories"]
