@@ -6,11 +6,13 @@ this resamples the articles with replacement (the same draw for both runs, so th
 and prints the macro-F1 of each run, the difference, its 95 % interval and the share of draws in which the
 second run scored lower. Rows scored on different articles (the bundled-seeds row once the seeds change) are
 named and skipped. A test set of a few hundred items moves macro-F1 by a few hundredths from the draw alone,
-which is why a row's figure is read with this beside it.
+which is why a row's figure is read with this beside it. With `--match A B`, the rows of model A in the
+first run are compared with those of model B in the second, test set by test set (the two may be one run's
+file, as for tag_quality.py --blend's rows against the pooled ones).
 
     python bench/tag_quality.py --articles before.json        # on the first checkout
     python bench/tag_quality.py --articles after.json         # on the second
-    python bench/paired_bootstrap.py before.json after.json [--resamples 2000] [--seed 0]
+    python bench/paired_bootstrap.py before.json after.json [--resamples 2000] [--seed 0] [--match A B ...]
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ import numpy as np
 
 def row_key(row: dict) -> tuple[str, str, str]:
     return row["model"], row["test"], row["texts"]
+
+
+def matched(before: dict, after: dict, pairs: list[list[str]]) -> list[tuple[str, list, list]]:
+    """Each comparison to make: a label and the two rows' articles. With no `pairs`, the rows both runs hold;
+    with them, model A's rows of the first run against model B's of the second on the same test and texts."""
+    if not pairs:
+        return [(f"{key[0]} → {key[1]}, {key[2]}", before[key], after[key]) for key in before if key in after]
+    return [(f"{a} vs {b} → {test}, {texts}", before[a, test, texts], after[b, test, texts])
+            for a, b in pairs for model, test, texts in before if model == a and (b, test, texts) in after]
 
 
 def as_arrays(cuts: dict[str, list], index: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -71,16 +82,17 @@ def main() -> None:
     parser.add_argument("after", type=Path)
     parser.add_argument("--resamples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--match", nargs=2, action="append", default=[], metavar=("A", "B"),
+                        help="compare model A's rows in the first run with model B's in the second (repeatable)")
     args = parser.parse_args()
     before = {row_key(row): row["articles"] for row in json.loads(args.before.read_text(encoding="utf-8"))}
     after = {row_key(row): row["articles"] for row in json.loads(args.after.read_text(encoding="utf-8"))}
     rng = np.random.default_rng(args.seed)
-    for key in [k for k in before if k in after]:
-        label = f"{key[0]} → {key[1]}, {key[2]}"
-        if not same_articles(before[key], after[key]):
+    for label, first, second in matched(before, after, args.match):
+        if not same_articles(first, second):
             print(f"{label:<62} not comparable: scored on different articles")
             continue
-        r = compare(before[key], after[key], args.resamples, rng)
+        r = compare(first, second, args.resamples, rng)
         print(f"{label:<62} {r['before']:.3f} → {r['after']:.3f}  {r['difference']:+.3f}  "
               f"95 % [{r['low']:+.3f}, {r['high']:+.3f}]  lower in {r['below_zero']:.0%} of draws", flush=True)
 

@@ -13,11 +13,17 @@ trained with half of the seeds and tested on the other half, so no seed is score
 learned from it.
 With `--dense`, every model is trained a second time with the dense view (`classify train --dense`,
 word embeddings blended with TF-IDF) and scored the same way, its rows after the TF-IDF ones.
+With `--blend [W ...]`, after the pooled rows come the allsides-trained ones again: the allsides models
+trained alone (as `--no-seeds` trains them), then a blend of each with a model of the seeds alone, whose
+score is (1 - W) x the allsides model's + W x the seeds model's (W = 0.5 unless given) and whose threshold
+per topic is the same mix of the two models' own thresholds, so no test data sets it. On the bundled seeds
+the seeds model has learned only the other half, as the pooled row's models have. Blend rows are named
+"... blend W"; `bench/paired_bootstrap.py --match` compares them with the pooled rows of the same run.
 Every test set is scored on full articles and on short texts (title + first sentence). Columns:
 macro-F1, precision / recall per topic, and the macro Brier score (lower is better calibrated).
 
     python bench/tag_quality.py [--json rows.json] [--articles tags.json] [--allsides PATH] [--wikitimes PATH]
-                                 [--with-seeds|--no-seeds] [--dense] [--seen]
+                                 [--with-seeds|--no-seeds] [--dense] [--seen] [--blend [W ...]]
 """
 
 from __future__ import annotations
@@ -63,18 +69,48 @@ def short(article: Article) -> Article:
     return dataclasses.replace(article, text=sentences[0] if sentences else article.text)
 
 
-def report(model_name: str, model: TopicModel, test_name: str, articles: Sequence[Article]) -> list[dict]:
+@dataclasses.dataclass(frozen=True)
+class Blend:
+    """Two models' scores mixed, (1 - weight) x `user`'s + weight x `seeds`'s, cut at the same mix of their
+    thresholds: issue 11's other way of bringing the seeds to a user's model, measured here only."""
+
+    user: TopicModel
+    seeds: TopicModel
+    weight: float
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self.user.topics)
+
+
+def evaluate(articles: Sequence[Article], model: TopicModel | Blend) -> TagEvaluation:
+    """A model's scores and truth on `articles`; a blend's are its two models' mixed topic by topic."""
+    if isinstance(model, TopicModel):
+        return evaluate_tags(articles, model)
+    if set(model.seeds.topics) != set(model.topics):
+        raise SystemExit(f"cannot blend: topics {model.topics} and {model.seeds.topics} differ")
+    user, seeds, w = evaluate_tags(articles, model.user), evaluate_tags(articles, model.seeds), model.weight
+    return TagEvaluation(
+        topics=user.topics,
+        thresholds=[(1 - w) * t + w * seeds.thresholds[seeds.topics.index(topic)]
+                    for topic, t in zip(user.topics, user.thresholds, strict=True)],
+        scores={topic: (1 - w) * user.scores[topic] + w * seeds.scores[topic] for topic in user.topics},
+        truth=user.truth,
+    )
+
+
+def report(model_name: str, model: TopicModel | Blend, test_name: str, articles: Sequence[Article]) -> list[dict]:
     """Score full and short texts; print a line each and return the rows."""
     return report_crossed(model_name, [model], test_name, [articles])
 
 
-def report_crossed(model_name: str, models: Sequence[TopicModel], test_name: str,
+def report_crossed(model_name: str, models: Sequence[TopicModel | Blend], test_name: str,
                    parts: Sequence[Sequence[Article]]) -> list[dict]:
     """Score each part of a test set with its own model, pooled: full and short texts, a line and a row each."""
     rows = []
     model = models[0]
     for kind in ("full", "short"):
-        evaluations = [evaluate_tags(part if kind == "full" else [short(a) for a in part], each)
+        evaluations = [evaluate(part if kind == "full" else [short(a) for a in part], each)
                        for each, part in zip(models, parts, strict=True)]
         metrics = pooled_metrics(evaluations)
         row = {"model": model_name, "test": test_name, "texts": kind, "macro_f1": round(metrics["macro_f1"], 3),
@@ -131,13 +167,19 @@ def trained(name: str, articles: Sequence[Article], seed: int, seeds: Sequence[A
     return model
 
 
+def seed_halves(seeds: Sequence[Article]) -> list[list[Article]]:
+    """The seeds in two halves fixed by their file names, so a seed added later leaves the others where they were."""
+    return [[s for s in seeds if zlib.crc32(Path(s.id).name.encode()) % 2 == k] for k in (0, 1)]
+
+
 def quality_rows(seen: list[Article], unseen: list[Article], wikitimes: list[Article], seeds: list[Article],
-                 joining: list[Article], seed: int, *, dense: bool, with_seen: bool = False) -> list[dict]:
-    """Train the three models (with the dense view, given `dense`) and score each on what it never learned; with
-    `with_seen`, the default model on the seen allsides outlets too, the set settings are chosen on."""
+                 default: TopicModel, joining: list[Article], seed: int, *, dense: bool,
+                 with_seen: bool = False) -> list[dict]:
+    """Train the allsides models (with the dense view, given `dense`) and score each and the `default` model on
+    what it never learned; with `with_seen`, the default model on the seen allsides outlets too, the set settings
+    are chosen on."""
     view = " + dense" if dense else ""
     default_name = f"default (seeds){view}"
-    default = trained(default_name, seeds, seed, dense=dense)
     plus = (" + seeds" if joining else "") + view
     outlets = trained(f"allsides (outlets){plus}", seen, seed, joining, dense=dense)
     everything = trained(f"allsides (all){plus}", seen + unseen, seed, joining, dense=dense)
@@ -146,7 +188,7 @@ def quality_rows(seen: list[Article], unseen: list[Article], wikitimes: list[Art
         *report(f"allsides (all){plus}", everything, "wikitimes", wikitimes),
     ]
     if joining:
-        halves = [[s for s in joining if zlib.crc32(Path(s.id).name.encode()) % 2 == k] for k in (0, 1)]
+        halves = seed_halves(joining)
         models = [trained(f"allsides (all) + half {k} of the seeds{view}", seen + unseen, seed, halves[k], dense=dense)
                   for k in (0, 1)]
         rows += report_crossed(f"allsides (all){plus}", models, "bundled seeds (other half)", halves[::-1])
@@ -157,6 +199,31 @@ def quality_rows(seen: list[Article], unseen: list[Article], wikitimes: list[Art
         *report(default_name, default, "unseen allsides outlets", unseen),
     ]
     return rows + (report(default_name, default, "seen allsides outlets (tuning)", seen) if with_seen else [])
+
+
+def blend_rows(seen: list[Article], unseen: list[Article], wikitimes: list[Article], default: TopicModel,
+               joining: list[Article], seed: int, weights: Sequence[float]) -> list[dict]:
+    """The allsides models trained alone, then each blended with a seeds model (`default`; on the bundled seeds,
+    one trained on the other half) at each of `weights`, on the test sets and in the order of the pooled rows, so
+    the bootstrap pairs them."""
+    outlets = trained("allsides (outlets)", seen, seed)
+    everything = trained("allsides (all)", seen + unseen, seed)
+    halves = seed_halves(joining)
+    half_models = [trained(f"seeds, half {k}", halves[k], seed) for k in (0, 1)]
+    rows = [
+        *report("allsides (outlets)", outlets, "unseen allsides outlets", unseen),
+        *report("allsides (all)", everything, "wikitimes", wikitimes),
+        *report("allsides (all)", everything, "bundled seeds (other half)", halves[1] + halves[0]),
+    ]
+    for weight in weights:
+        blend = f" blend {weight:g}"
+        rows += [
+            *report(f"allsides (outlets){blend}", Blend(outlets, default, weight), "unseen allsides outlets", unseen),
+            *report(f"allsides (all){blend}", Blend(everything, default, weight), "wikitimes", wikitimes),
+            *report_crossed(f"allsides (all){blend}", [Blend(everything, m, weight) for m in half_models],
+                            "bundled seeds (other half)", halves[::-1]),
+        ]
+    return rows
 
 
 def main() -> None:
@@ -173,10 +240,15 @@ def main() -> None:
     parser.add_argument("--seen", action="store_true",
                         help="also score the default model on the seen allsides outlets: the set where settings are "
                              "chosen (it never trains on them), never a reported figure")
+    parser.add_argument("--blend", type=float, nargs="*", metavar="W",
+                        help="also score the allsides models trained alone, and blended with a seeds model at each "
+                             "weight W (0.5 if none is given) instead of the seeds joining their training")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     parser.add_argument("--articles", type=Path,
                         help="also write each row's per-article tags and truth here, for bench/paired_bootstrap.py")
     args = parser.parse_args()
+    if args.blend is not None and not args.with_seeds:
+        parser.error("--blend compares the blend with the seeds joining; leave out --no-seeds")
 
     seen, unseen = outlet_split(args.allsides, args.holdout, args.seed)
     wikitimes = list(iter_articles([str(args.wikitimes)]))
@@ -184,7 +256,11 @@ def main() -> None:
     joining = joinable_seeds({"security", "diplomacy", "middle-east"}) if args.with_seeds else []
     rows = []
     for dense in (False, True) if args.dense else (False,):
-        rows += quality_rows(seen, unseen, wikitimes, seeds, joining, args.seed, dense=dense, with_seen=args.seen)
+        default = trained(f"default (seeds){' + dense' if dense else ''}", seeds, args.seed, dense=dense)
+        rows += quality_rows(seen, unseen, wikitimes, seeds, default, joining, args.seed, dense=dense,
+                             with_seen=args.seen)
+        if args.blend is not None and not dense:
+            rows += blend_rows(seen, unseen, wikitimes, default, joining, args.seed, args.blend or [0.5])
     if args.articles:
         args.articles.write_text(json.dumps(rows) + "\n", encoding="utf-8")
     if args.json:
