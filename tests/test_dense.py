@@ -197,3 +197,15 @@ def test_loading_wordllama_leaves_logging_alone() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_reasons_from_a_dense_model_say_they_explain_the_terms_part_only(run: Run, dense_model_path: Path,
+                                                                         model_path: Path, stories: Path) -> None:
+    note = "the terms shown explain the first part only"
+    table = run("tag", str(stories), "-m", str(dense_model_path))
+    assert table.exit_code == 0 and note in table.stderr and "70% its terms' and 30% a word-embedding view's" in table.stderr
+    assert note not in table.stdout
+    assert note in run("tag", str(stories), "-m", str(dense_model_path), "-f", "jsonl", "--explain").stderr
+    assert note not in run("tag", str(stories), "-m", str(dense_model_path), "-f", "jsonl").stderr  # no terms shown
+    assert note not in run("tag", str(stories), "-m", str(model_path)).stderr
+    assert note not in run("tag", str(stories), "-m", str(dense_model_path), "--quiet").stderr

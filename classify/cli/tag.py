@@ -17,6 +17,7 @@ from classify.cli.app import (
     SchedulerOption,
     app,
     build_runner,
+    inform,
     require_inputs,
     say,
 )
@@ -63,6 +64,10 @@ def tag_command(
     reporter = ProblemReporter()
     articles = iter_articles(sources, encoding=encoding, on_problem=reporter)
     shown = explain or fmt is TagFormat.table  # the table always shows the terms behind each tag
+    if shown and model.meta.dense is not None:
+        weight = model.meta.dense.weight
+        inform(f"Note: this model's scores are {1 - weight:.0%} its terms' and {weight:.0%} a word-embedding view's "
+               "(trained with --dense); the terms shown explain the first part only.")
     tagged = track(tag(articles, model, runner=runner, reasons=shown), description="Tagging")
     with output_stream(output) as stream:
         if fmt is TagFormat.table:
