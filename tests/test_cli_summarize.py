@@ -90,7 +90,7 @@ def test_empty_input_is_never_a_silent_empty_summary(run: Run) -> None:
 
 
 def test_method_choices_are_the_registry_with_the_default_first() -> None:
-    from classify.cli.summarize import Method
+    from classify.cli.app import Method
 
     assert [m.value for m in Method] == [DEFAULT_METHOD, *(m for m in METHODS if m != DEFAULT_METHOD)]
 

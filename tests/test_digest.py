@@ -351,3 +351,19 @@ def test_buckets_propose_the_pairs_datasketch_lsh_proposes() -> None:
         index.insert(i, minhash)
     assert len(theirs) > 10
     assert ours == theirs
+
+
+def test_method_chooses_how_stories_are_summarized_as_summarize_does(run: Run, model_path: Path, tmp_path: Path) -> None:
+    records = tmp_path / "day.jsonl"
+    rows = [{"id": "a", "title": "Truce talks", "text": " ".join(CEASEFIRE)}, {"id": "b", "text": " ".join(FLOODS)}]
+    records.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    chosen = {}
+    for method in ("lead", "random", "lexrank"):
+        result = run("digest", str(records), "-m", str(model_path), "-f", "json", "--method", method, "-n", "2")
+        assert result.exit_code == 0, result.stderr
+        report = json.loads(result.stdout)
+        chosen[method] = {story["id"]: story["summary"] for story in report["stories"] + report["other"]}
+        expected = run("summarize", str(records), "--method", method, "-n", "2", "-f", "jsonl").stdout.splitlines()
+        assert chosen[method] == {record["id"]: record["summary"] for record in map(json.loads, expected)}
+    assert len({json.dumps(summaries, sort_keys=True) for summaries in chosen.values()}) > 1, "the methods must differ here"
+    assert run("digest", str(records), "-m", str(model_path), "--method", "nope").exit_code == 2

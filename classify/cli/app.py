@@ -18,6 +18,7 @@ from typer.core import TyperCommand, TyperGroup
 from classify import __version__, progress
 from classify.console import interrupt_handled, say_interrupted
 from classify.errors import BadRecordsError, ClassifyError, InputError, InputNote, UsageError, one_line
+from classify.summarize import DEFAULT_METHOD, METHODS
 
 if TYPE_CHECKING:
     from classify.parallel import Runner
@@ -336,6 +337,13 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
+# From the registry (importing it loads no method's libraries), the default first as --help lists it.
+METHOD_NAMES = (DEFAULT_METHOD, *(name for name in METHODS if name != DEFAULT_METHOD))
+Method = StrEnum("Method", {name: name for name in METHOD_NAMES})  # type: ignore[misc]
+DEFAULT = Method(DEFAULT_METHOD)
+MethodOption = Annotated[
+    Method, typer.Option("--method", case_sensitive=False, help="Summary method (see docs/summarization.md).")
+]
 ReportFormatOption = Annotated[
     ReportFormat, typer.Option("--format", "-f", case_sensitive=False, help="Report format.")
 ]

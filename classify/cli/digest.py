@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from classify.cli.app import (
+    DEFAULT,
     EncodingOption,
     Inputs,
     JobsOption,
+    MethodOption,
     ModelOption,
     OutputOption,
     ProblemReporter,
@@ -38,6 +40,7 @@ def digest_command(
         DigestFormat.html),
     model_path: ModelOption = None,
     sentences: Annotated[int, typer.Option("--sentences", "-n", min=1, help="Summary sentences per story.")] = DEFAULT_SENTENCES,
+    method: MethodOption = DEFAULT,
     fetch: Annotated[bool, typer.Option("--fetch", help="Download http(s) URLs given as inputs (feeds or pages).")] = False,
     encoding: EncodingOption = None,
     jobs: JobsOption = 1,
@@ -69,7 +72,7 @@ def digest_command(
     articles = iter_articles_and_urls(sources, fetch_urls=fetch, encoding=encoding, on_problem=reporter)
     model = load_model_or_default(model_path, say)
     stream = track(articles, description="Digesting")
-    report = digest(stream, model, length=Length(sentences=sentences), runner=runner)
+    report = digest(stream, model, length=Length(sentences=sentences), method=method.value, runner=runner)
     report.skipped = reporter.count
     if report.articles or not reporter.count:
         with output_stream(output) as out:

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from classify.cli.app import (
+    DEFAULT,
     EncodingOption,
     JobsOption,
+    Method,
     ModelOption,
     ProblemReporter,
     ReportFormat,
@@ -22,7 +24,6 @@ from classify.cli.app import (
     inform,
     say,
 )
-from classify.cli.summarize import DEFAULT, Method
 from classify.errors import UsageError
 from classify.summarize import DEFAULT_SENTENCES
 

@@ -9,9 +9,11 @@ from typing import Annotated, TextIO
 import typer
 
 from classify.cli.app import (
+    DEFAULT,
     EncodingOption,
     Inputs,
     JobsOption,
+    MethodOption,
     OutputOption,
     ProblemReporter,
     SchedulerOption,
@@ -21,12 +23,7 @@ from classify.cli.app import (
     say,
 )
 from classify.errors import UsageError, one_line
-from classify.summarize import DEFAULT_METHOD, DEFAULT_SENTENCES, METHODS
-
-# From the registry (importing it loads no method's libraries), the default first as --help lists it.
-METHOD_NAMES = (DEFAULT_METHOD, *(name for name in METHODS if name != DEFAULT_METHOD))
-Method = StrEnum("Method", {name: name for name in METHOD_NAMES})  # type: ignore[misc]
-DEFAULT = Method(DEFAULT_METHOD)
+from classify.summarize import DEFAULT_SENTENCES
 
 
 class SummaryFormat(StrEnum):
@@ -46,9 +43,7 @@ def summarize_command(
         float | None, typer.Option("--ratio", "-r", help="Share of the article's sentences, e.g. 0.2.")
     ] = None,
     words: Annotated[int | None, typer.Option("--words", "-w", min=1, help="Word budget per summary.")] = None,
-    method: Annotated[
-        Method, typer.Option("--method", case_sensitive=False, help="Summary method (see docs/summarization.md).")
-    ] = DEFAULT,
+    method: MethodOption = DEFAULT,
     seed: Annotated[
         int | None, typer.Option("--seed", help="With --method random: the draw, so a run can be repeated [default: 0].",
                                  show_default=False)
