@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -20,9 +21,14 @@ from typer.testing import CliRunner
 from classify import dense
 from classify.cli import app
 from classify.model_file import load_model
+from classify.server import create_app
 from tests.conftest import DIPLOMACY, MIDDLE_EAST, OTHER, SECURITY, Run
+from tests.serve_support import live_server
 from tests.test_lean import imported_by
 from tests.test_model_files import array_of, members_of, meta_of, npy, one_error_line, with_meta, write_members
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture(scope="session")
@@ -209,3 +215,19 @@ def test_reasons_from_a_dense_model_say_they_explain_the_terms_part_only(run: Ru
     assert note not in run("tag", str(stories), "-m", str(dense_model_path), "-f", "jsonl").stderr  # no terms shown
     assert note not in run("tag", str(stories), "-m", str(model_path)).stderr
     assert note not in run("tag", str(stories), "-m", str(dense_model_path), "--quiet").stderr
+
+
+def test_the_serve_page_says_what_the_terms_of_a_dense_model_explain(browser: Browser, dense_model_path: Path,
+                                                                     model_path: Path) -> None:
+    note = "the terms shown explain the first part"
+    lines = {}
+    for path in (dense_model_path, model_path):
+        with live_server(create_app(load_model(path))) as base:
+            context = browser.new_context()
+            tab = context.new_page()
+            tab.goto(base)
+            tab.wait_for_function("() => document.getElementById('model').textContent.includes('security')")
+            lines[path] = tab.locator("#model").inner_text()
+            context.close()
+    assert "scores 70% from terms and 30% from a word-embedding view" in lines[dense_model_path]
+    assert note in lines[dense_model_path] and note not in lines[model_path]

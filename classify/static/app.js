@@ -405,6 +405,10 @@ function describeModel(info) {
   if (typeof elsewhere.macro_f1 === "number") {
     parts.push(`macro F1 ${elsewhere.macro_f1.toFixed(2)} on ${info.cross_source.data}`);
   }
+  if (info.dense) {
+    const share = Math.round(info.dense.weight * 100);
+    parts.push(`scores ${100 - share}% from terms and ${share}% from a word-embedding view: the terms shown explain the first part`);
+  }
   $("model").textContent = parts.join(" · ");
 }
 
