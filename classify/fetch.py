@@ -3,7 +3,9 @@
 urllib3 (already installed with trafilatura) does the HTTP; this module adds the limits a tool run on
 analysts' machines needs: an overall deadline, a size cap read in pieces, only text/HTML/XML
 content, and redirects followed by hand so that each one is checked to stay on http(s) (a redirect
-to `file://` or `ftp://` is refused, never followed).
+to `file://` or `ftp://` is refused, never followed). Proxies are the system's, as for any command-line
+tool: `http_proxy`/`https_proxy` and `no_proxy` (read by the standard library's `urllib.request`),
+except for this machine's own addresses, which a proxy could not reach.
 """
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 from classify.articles import Article
 from classify.errors import InputError, UsageError
 from classify.inputs.context import ProblemHandler, raise_problem
 from classify.links import http_link, is_web_url
+
+if TYPE_CHECKING:
+    import urllib3
 
 TIMEOUT_SECONDS = 20.0
 """For the whole download, redirects included."""
@@ -25,7 +32,9 @@ MAX_REDIRECTS = 5
 ALLOWED_TYPES = ("text/", "application/xml", "application/xhtml+xml", "application/rss+xml", "application/atom+xml",
                  "application/rdf+xml")
 USER_AGENT = "classify-digest (+offline news tagger; fetches only URLs its user passed)"
+HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, text/html, */*"}
 PIECE = 64 * 1024
+LOOPBACK = ("localhost", "127.", "::1")
 
 
 @dataclass(frozen=True)
@@ -46,16 +55,18 @@ def fetch(url: str, *, timeout: float | None = None, max_bytes: int | None = Non
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
 
     deadline = time.monotonic() + timeout
-    http = urllib3.PoolManager(retries=False, headers={"User-Agent": USER_AGENT,
-                                                       "Accept": "application/rss+xml, application/atom+xml, text/html, */*"})
-    current = url
+    pools: dict[str | None, urllib3.PoolManager] = {}
+    current, proxy = url, None
     try:
         for _ in range(MAX_REDIRECTS + 1):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _timed_out(url, timeout)
-            response = http.request("GET", current, redirect=False, preload_content=False,
-                                    timeout=urllib3.Timeout(connect=remaining, read=remaining))
+            proxy = proxy_for(current)
+            if proxy not in pools:
+                pools[proxy] = _proxy_pool(proxy) if proxy else urllib3.PoolManager(retries=False, headers=HEADERS)
+            response = pools[proxy].request("GET", current, redirect=False, preload_content=False,
+                                            timeout=urllib3.Timeout(connect=remaining, read=remaining))
             try:
                 if response.status in (301, 302, 303, 307, 308):
                     current = _redirect_target(url, current, response.headers.get("Location", ""))
@@ -76,6 +87,10 @@ def fetch(url: str, *, timeout: float | None = None, max_bytes: int | None = Non
                 response.release_conn()
         raise InputError(f"more than {MAX_REDIRECTS} redirects; open the URL in a browser and pass the final one",
                          source=url)
+    except urllib3.exceptions.ProxyError as error:
+        reason = str(error.original_error or error).rsplit(": ", 1)[-1]  # after urllib3's repr of the connection
+        raise InputError(f"the proxy {_shown(proxy)} failed ({reason}); check http(s)_proxy and no_proxy",
+                         source=url) from None
     except urllib3.exceptions.NewConnectionError as error:  # before TimeoutError: urllib3 makes it a subclass
         reason = str(error).rsplit(": ", 1)[-1]  # urllib3 puts the connection's repr first
         raise InputError(f"cannot connect ({reason}); check the URL and the network", source=url) from None
@@ -85,7 +100,35 @@ def fetch(url: str, *, timeout: float | None = None, max_bytes: int | None = Non
         reason = getattr(error, "reason", None) or error
         raise InputError(f"download failed ({reason}); check the URL and the network", source=url) from None
     finally:
-        http.clear()
+        for pool in pools.values():
+            pool.clear()
+
+
+def _proxy_pool(proxy: str) -> urllib3.ProxyManager:
+    """A pool through `proxy`, signing in with the user and password its URL carries, if any."""
+    import urllib3
+
+    parts = urlsplit(proxy)
+    sign_in = None
+    if parts.username is not None:
+        sign_in = urllib3.make_headers(proxy_basic_auth=f"{unquote(parts.username)}:{unquote(parts.password or '')}")
+    return urllib3.ProxyManager(proxy, retries=False, headers=HEADERS, proxy_headers=sign_in)
+
+
+def _shown(proxy: str | None) -> str:
+    """The proxy as a message names it: its address, never the password its URL may carry."""
+    parts = urlsplit(proxy or "")
+    return parts.netloc.rpartition("@")[2] or str(proxy)
+
+
+def proxy_for(url: str) -> str | None:
+    """The proxy the system names for `url` (`http_proxy`, `https_proxy`; `no_proxy` exempts hosts), or None;
+    never for this machine's own addresses."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host.startswith(LOOPBACK) or proxy_bypass(host):
+        return None
+    return getproxies().get(parts.scheme) or None
 
 
 def _redirect_target(url: str, current: str, location: str) -> str:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -136,3 +137,66 @@ def test_unreachable_host_is_one_line(run: Run, model_path: Path) -> None:
     assert first.startswith("Error: http://127.0.0.1:9/feed.rss: cannot connect (") and first.endswith(
         "check the URL and the network")
     assert result.stdout == "", "nothing read: no report"
+
+
+class ProxyHandler(Handler):
+    """A forward proxy for plain http: it answers the absolute URL it is asked for from the routes above,
+    and remembers what it was asked and with which sign-in."""
+
+    asked: ClassVar[list[tuple[str, str | None]]] = []
+
+    def do_GET(self) -> None:
+        ProxyHandler.asked.append((self.path, self.headers.get("Proxy-Authorization")))
+        self.path = "/" + self.path.split("://", 1)[-1].split("/", 1)[-1]
+        super().do_GET()
+
+
+@pytest.fixture
+def proxy() -> Iterator[str]:
+    ProxyHandler.asked = []
+    httpd = _QuietServer(("127.0.0.1", 0), ProxyHandler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def no_proxy_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "https_proxy", "no_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("no_proxy_settings")
+def test_the_systems_proxy_is_used_with_its_sign_in(run: Run, model_path: Path, proxy: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("http_proxy", f"http://analyst:p%40ss@{proxy}")
+    result = run("digest", "--fetch", "http://news.example.invalid/feed.atom", "-m", str(model_path), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["counts"]["articles"] == 1
+    assert ProxyHandler.asked == [("http://news.example.invalid/feed.atom", "Basic YW5hbHlzdDpwQHNz")]  # analyst:p@ss
+
+
+@pytest.mark.usefixtures("no_proxy_settings")
+def test_no_proxy_hosts_and_this_machine_are_reached_directly(run: Run, model_path: Path, proxy: str, server: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("http_proxy", f"http://{proxy}")
+    monkeypatch.setenv("no_proxy", "news.example.invalid")
+    direct = run("digest", "--fetch", "http://news.example.invalid/feed.atom", "-m", str(model_path), "-f", "json")
+    assert direct.exit_code == 1 and "cannot connect" in direct.stderr, "no_proxy: straight to a host that does not exist"
+    local = run("digest", "--fetch", f"{server}/feed.atom", "-m", str(model_path), "-f", "json")
+    assert local.exit_code == 0, local.stderr
+    assert ProxyHandler.asked == []
+
+
+@pytest.mark.usefixtures("no_proxy_settings")
+def test_a_proxy_that_fails_is_one_line_naming_it_without_its_password(run: Run, model_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("http_proxy", "http://analyst:secret@127.0.0.1:9")
+    result = run("digest", "--fetch", "http://news.example.invalid/feed.atom", "-m", str(model_path), "-f", "json")
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("Error: http://news.example.invalid/feed.atom: the proxy 127.0.0.1:9 failed (")
+    assert first.endswith("check http(s)_proxy and no_proxy") and "secret" not in result.stderr
+    assert "HTTPConnection(" not in first, "the reason, not urllib3's repr of the connection"
