@@ -24,7 +24,7 @@ from classify.model import TopicModel
 from classify.parallel import IN_THIS_PROCESS, Runner
 from classify.progress import track
 from classify.summarize import BATCHING, DEFAULT_LENGTH, DEFAULT_METHOD, Length, summarize_batch, warm_up
-from classify.tagging import prepare_model, tag_batch
+from classify.tagging import TaggedArticle, prepare_model, tag_batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +47,7 @@ class Item:
     """What one article leaves behind for the report: its member line, tags, summary and length."""
 
     member: Member
-    labels: list[str]
-    scores: dict[str, float]
-    reasons: dict[str, list[str]]
+    tags: TaggedArticle
     summary: list[str]
     length: int
 
@@ -128,8 +126,7 @@ def digest_batch(batch: list[Article], model: TopicModel, length: Length, method
     for article, tags, (_, summary) in zip(batch, tagged, summaries, strict=True):
         member = Member(id=article.id, title=article.title, source=article.source, link=http_link(article.link),
                         date=article.date)
-        item = Item(member=member, labels=tags.labels, scores=tags.scores, reasons=tags.reasons, summary=summary.sentences,
-                    length=len(article.text))
+        item = Item(member=member, tags=tags, summary=summary.sentences, length=len(article.text))
         results.append((item, stories.signature(article.text)))
     return results
 
@@ -167,11 +164,12 @@ def build_digest(items: Iterable[tuple[Item, np.ndarray]], topics: list[str]) ->
 def make_story(items: list[Item], topics: list[str]) -> Story:
     """One story from its members' items (see `Story`)."""
     lead = max(items, key=lambda item: item.length)  # the first of the longest: max keeps the first on ties
-    labels = [topic for topic in topics if any(topic in item.labels for item in items)]
-    scores = {topic: max(item.scores.get(topic, 0.0) for item in items) for topic in topics}
+    tags = [item.tags for item in items]
+    labels = [topic for topic in topics if any(topic in tagged.labels for tagged in tags)]
+    scores = {topic: max(tagged.scores.get(topic, 0.0) for tagged in tags) for topic in topics}
     reasons = {}
     for label in labels:
-        best = max((item for item in items if label in item.labels), key=lambda item: item.scores[label])
+        best = max((tagged for tagged in tags if label in tagged.labels), key=lambda tagged: tagged.scores[label])
         reasons[label] = best.reasons.get(label, [])
     title = lead.member.title or next((item.member.title for item in items if item.member.title), "") or (
         lead.summary[0] if lead.summary else lead.member.id)

@@ -14,6 +14,7 @@ import classify.digest as digest_module
 from classify.digest import Item, Member, build_digest
 from classify.parallel import Batching
 from classify.stories import group, shingles, signature, similarity
+from classify.tagging import TaggedArticle
 from tests.conftest import Run
 
 CEASEFIRE = [
@@ -244,8 +245,8 @@ def test_markdown_text_cannot_make_links_or_html(run: Run, model_path: Path, tmp
 def item(number: int, text: str, labels: list[str]) -> tuple[Item, object]:
     member = Member(id=f"n{number}", title=f"title {number}", source="", link="", date="")
     scores = {"security": 0.9 if "security" in labels else 0.1}
-    return Item(member=member, labels=labels, scores=scores, reasons={label: ["term"] for label in labels}, summary=[text[:40]],
-                length=len(text)), signature(text)
+    tags = TaggedArticle(id=member.id, labels=labels, scores=scores, reasons={label: ["term"] for label in labels})
+    return Item(member=member, tags=tags, summary=[text[:40]], length=len(text)), signature(text)
 
 
 def test_grouping_finds_trimmed_and_reheadlined_copies_and_keeps_distinct_stories_apart() -> None:
