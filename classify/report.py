@@ -58,19 +58,20 @@ def sections(report: Digest) -> list[Section]:
 
 
 @cache
-def _template() -> Any:
+def _template() -> tuple[Any, str, str]:
+    """The page template, its stylesheet, and the stylesheet's hash for the page's content security policy."""
     import jinja2
 
     folder = resources.files("classify") / "templates"
     environment = jinja2.Environment(autoescape=True, trim_blocks=False, undefined=jinja2.StrictUndefined)
-    return environment.from_string((folder / "digest.html").read_text(encoding="utf-8")), (
-        folder / "digest.css").read_text(encoding="utf-8")
+    css = (folder / "digest.css").read_text(encoding="utf-8")
+    style_hash = "sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    return environment.from_string((folder / "digest.html").read_text(encoding="utf-8")), css, style_hash
 
 
 def render_html(report: Digest) -> str:
     """One HTML file for people: table of contents with counts, topics, stories, the untagged ones last."""
-    template, css = _template()
-    style_hash = "sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    template, css, style_hash = _template()
     everything = report.stories + report.other
     anchors = {story.id: f"story-{number}" for number, story in enumerate(everything)}
     return template.render(title=TITLE, css=css, style_hash=style_hash, counts=report.counts, summary=counts_line(report.counts),

@@ -135,9 +135,14 @@ async def off_loop(func: Callable[..., Any], *args: Any) -> Any:
 # --- requests into articles and options -------------------------------------------------------------
 
 
+def media_type(request: Request) -> str:
+    """The request's content type without its parameters (`multipart/form-data; boundary=…` → `multipart/form-data`)."""
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
 async def read_json(request: Request, allowed: set[str]) -> dict[str, Any]:
     """The request's JSON object, refusing other content types, broken JSON and unknown fields."""
-    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    content_type = media_type(request)
     if content_type != "application/json":
         raise ApiError(415, f"send JSON with Content-Type: application/json, not {content_type or 'no content type'!r}")
     body = await request.body()
@@ -255,9 +260,9 @@ def read_uploads(files: Iterable[tuple[str, bytes]]) -> Uploads:
 async def uploaded_articles(request: Request, max_body: int) -> tuple[Uploads, dict[str, str]]:
     """The articles in a multipart request's `files` (read as `classify tag` reads files) with the problems met,
     and the request's other (text) fields."""
-    from classify.inputs.formats import known_suffixes
+    from classify.inputs import known_suffixes
 
-    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    content_type = media_type(request)
     if content_type != "multipart/form-data":
         raise ApiError(415, "send files as multipart/form-data in the field `files`")
     suffixes = known_suffixes()
@@ -295,7 +300,8 @@ def served_model_info(model: TopicModel) -> dict[str, Any]:
 
 def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_hosts: Iterable[str] | None = None) -> ASGIApp:
     """The ASGI app serving `model`; `allowed_hosts` (None: any) guards a local server against DNS rebinding."""
-    from classify.summarize import DEFAULT_METHOD, METHODS, summarize_many
+    from classify.inputs import known_suffixes
+    from classify.summarize import DEFAULT_METHOD, DEFAULT_SENTENCES, METHODS, summarize_many
     from classify.tagging import tag
 
     model.load_views()  # a model that needs a missing extra stops the server before it listens
@@ -344,7 +350,7 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
 
     async def api_digest(request: Request) -> Response:
         read, fields = await uploaded_articles(request, max_body)
-        sentences = fields.get("sentences", "3")
+        sentences = fields.get("sentences", str(DEFAULT_SENTENCES))
         if not sentences.isdigit() or int(sentences) < 1:
             raise ApiError(422, f"sentences must be a whole number of at least 1, not {sentences!r}")
         html, counts = await off_loop(digest_report, read.articles, int(sentences), read.skipped)
@@ -369,7 +375,8 @@ def create_app(model: TopicModel, *, max_body: int = DEFAULT_MAX_BODY, allowed_h
 
     options = "".join(f'<option value="{escape(name)}"{" selected" * (name == DEFAULT_METHOD)}>{escape(name)}</option>'
                       for name in METHODS)
-    page = (STATIC / "index.html").read_text(encoding="utf-8").replace("<!--methods-->", options)
+    page = (STATIC / "index.html").read_text(encoding="utf-8").replace("<!--methods-->", options).replace(
+        "<!--suffixes-->", escape(",".join(known_suffixes())))  # the files `classify tag` reads, from its readers
 
     async def index(request: Request) -> Response:
         return HTMLResponse(page, headers={"cache-control": "no-store"})

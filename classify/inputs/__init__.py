@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from classify.inputs import feeds, html, jsonl, table, text  # noqa: F401 - importing registers their readers
 from classify.inputs.context import MAX_ARTICLE_BYTES, ProblemHandler, ReadContext
-from classify.inputs.formats import reader
+from classify.inputs.formats import known_suffixes, reader
 from classify.inputs.records import parse_labels
 from classify.inputs.sources import iter_articles, walk_would_read
 
-__all__ = ["MAX_ARTICLE_BYTES", "ProblemHandler", "ReadContext", "iter_articles", "parse_labels", "reader", "walk_would_read"]
+__all__ = ["MAX_ARTICLE_BYTES", "ProblemHandler", "ReadContext", "iter_articles", "known_suffixes", "parse_labels", "reader",
+           "walk_would_read"]

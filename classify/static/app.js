@@ -171,7 +171,8 @@ async function digestReport() {
   // The `classify digest` report of the files read last, rendered by the server and shown in a sandboxed frame.
   const form = new FormData();
   for (const file of state.files) form.append("files", file, file.name);
-  form.append("sentences", String(summaryOptions().sentences || 3));
+  const sentences = summaryOptions().sentences;  // none asked: the server's default, as the CLI's
+  if (sentences) form.append("sentences", String(sentences));
   setStatus("Making the digest report…");
   try {
     const data = await api("/api/digest", { method: "POST", body: form });
