@@ -71,8 +71,14 @@ def seeds_model(**training: Any) -> TopicModel:
 
     seeds_dir = bundled_seeds_dir()
     model = train(list(iter_articles([str(seeds_dir)], require_labels=True)), source=SEEDS_SOURCE, **training)
-    stamped = dataclasses.replace(model.meta.training_data, seeds_sha256=seeds_fingerprint(seeds_dir))
-    model.meta = dataclasses.replace(model.meta, training_data=stamped)
+    return _stamped_with_seeds(model)
+
+
+def _stamped_with_seeds(model: TopicModel, **meta: Any) -> TopicModel:
+    """`model` with the bundled seeds' fingerprint in its training data (and `meta`'s other fields set), so a
+    later classify or seed set knows what it learned from."""
+    stamped = dataclasses.replace(model.meta.training_data, seeds_sha256=seeds_fingerprint(bundled_seeds_dir()))
+    model.meta = dataclasses.replace(model.meta, training_data=stamped, **meta)
     return model
 
 
@@ -115,10 +121,7 @@ def train_joined(articles: Sequence[Article], seeds: Sequence[Article], source: 
     if not seeds:
         return train(articles, source=source, **training)
     model = train([*articles, *seeds], source=f"{source} + {SEEDS_SOURCE}", **training)
-    stamped = dataclasses.replace(model.meta.training_data, seeds_sha256=seeds_fingerprint(bundled_seeds_dir()))
-    model.meta = dataclasses.replace(model.meta, training_data=stamped,
-                                     params={**model.meta.params, "seeds_joined": len(seeds)})
-    return model
+    return _stamped_with_seeds(model, params={**model.meta.params, "seeds_joined": len(seeds)})
 
 
 def build_default_model(path: Path, say: Callable[[str], None]) -> None:

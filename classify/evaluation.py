@@ -55,8 +55,9 @@ def evaluate_tags(
     unknown: Counter[str] = Counter()
     labelled = _labelled(articles)
     model.load_views()
+    known = set(model.topics)
     for article, probabilities in runner.map(_score_batch, labelled, BATCHING, shared=(model,), prepare=prepare_model):
-        unknown.update(article.labels - set(model.topics))
+        unknown.update(article.labels - known)
         for column, topic in enumerate(model.topics):
             if topic not in article.unknown_labels:
                 scores[topic].append(probabilities[column])

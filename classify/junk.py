@@ -45,7 +45,7 @@ _APPEALS = re.compile(
     r"|\b(?:have|got) a (?:news )?tip\b|\bsend (?:us )?(?:your )?(?:news )?tips\b|\btips@|\bsecuredrop\b"
     r"|\bcontact (?:us|the newsroom|our newsroom) (?:at|securely|on)\b"
     r"|\b(?:straight |directly )?(?:to|in) your inbox\b"
-    r"|\bsupport (?:our|independent|quality) journalism\b|\bsubscribe (?:today|now) (?:for|to)\b"
+    r"|\bsupport (?:our|independent|quality) journalism\b"
     r"|\balready a subscriber\b|\blog ?in to (?:continue|keep) reading\b"
     r"|\bbecome a (?:subscriber|supporter)\b|\bbecome a member (?:today|now)\b"
     r"|\breaders like you\b|\bfree (?:articles|stories) (?:left|remaining)\b",
@@ -122,8 +122,9 @@ def recurring_lines(articles: Sequence[Sequence[str]]) -> frozenset[str]:
     return frozenset(key for key, count in counts.items() if count >= needed)
 
 
-def junk_lines(lines: Sequence[str]) -> set[int]:
-    """Indexes of lines that must not be summarised, judged against the whole page.
+def junk_lines(lines: Sequence[str], furniture: frozenset[str] = frozenset()) -> set[int]:
+    """Indexes of lines that must not be summarised, judged against the whole page and the `furniture` keys
+    (`recurring_lines` of the page's batch).
 
     A line seen twice is a caption or a button bar, so every copy goes; a line that another line extends
     with a short tail is a caption with its credit glued on ("...2020.Credit: AFP"), so both go.
@@ -133,6 +134,7 @@ def junk_lines(lines: Sequence[str]) -> set[int]:
     for i, key in enumerate(keys):
         where[key].append(i)
     junk = {i for indexes in where.values() if len(indexes) > 1 for i in indexes}
+    junk.update(i for i, key in enumerate(keys) if key in furniture)
     for i, key in enumerate(keys):
         for cut in range(max(20, len(key) - 60), len(key)):
             if key[:cut] in where:

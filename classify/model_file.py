@@ -128,8 +128,6 @@ def _open_regular(path: Path) -> Iterator[tuple[IO[bytes], int]]:
             raise ModelError(f"{path}: is a link to {os.readlink(path)}, which does not exist; point -m at the model "
                              "file") from None
         raise ModelError(f"{path}: no model there; train one: classify train SOURCES -m {path}") from None
-    except IsADirectoryError:
-        raise ModelError(f"{path}: is a folder; pass the model file (e.g. {path / 'model.npz'})") from None
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise ModelError(f"{path}: is a loop of symbolic links (it leads back to itself); point -m at the model "

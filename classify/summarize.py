@@ -18,7 +18,7 @@ from typing import Any
 
 from classify.articles import Article
 from classify.errors import UsageError
-from classify.junk import is_junk_sentence, junk_lines, line_key, recurring_lines
+from classify.junk import is_junk_sentence, junk_lines, recurring_lines
 from classify.parallel import IN_THIS_PROCESS, Batching, Runner
 from classify.sentences import SentenceTokenizer, is_lower_case, paragraph_lines, split_sentences_in_line
 from classify.sentences import words as word_tokens
@@ -103,9 +103,7 @@ def candidates(text: str, *, filter_junk: bool = True, furniture: frozenset[str]
     """Split text into paragraphs, lines and sentences, leaving out page junk and the lines whose key
     (`junk.line_key`) is in `furniture` (the lines that recur across a batch, see `summarize_batch`)."""
     lines = paragraph_lines(text)
-    junk = junk_lines([line for _, line in lines]) if filter_junk else set()
-    if filter_junk and furniture:
-        junk.update(i for i, (_, line) in enumerate(lines) if line_key(line) in furniture)
+    junk = junk_lines([line for _, line in lines], furniture) if filter_junk else set()
     sentences: list[str] = []
     paragraphs: list[int] = []
     for i, (paragraph, line) in enumerate(lines):

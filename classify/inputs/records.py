@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from classify.articles import Article
+from classify.errors import SURROGATES
 
 NO_TOPICS = {"", "none", "-"}
 
@@ -20,12 +20,11 @@ def parse_labels(value: Any) -> frozenset[str]:
     return frozenset(label for label in labels if label.lower() not in NO_TOPICS)
 
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def clean(text: str) -> str:
     """JSON may carry lone surrogates (half an emoji); they cannot be written out, so replace them."""
-    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text
+    return SURROGATES.sub("\ufffd", text) if SURROGATES.search(text) else text
 
 
 def record_to_article(record: Any, default_id: str, require_labels: bool = False) -> Article:
