@@ -19,7 +19,6 @@ import numpy as np
 
 from classify import stories
 from classify.articles import Article
-from classify.links import http_link
 from classify.model import TopicModel
 from classify.parallel import IN_THIS_PROCESS, Runner
 from classify.progress import track
@@ -124,7 +123,7 @@ def digest_batch(batch: list[Article], model: TopicModel, length: Length, method
     summaries = summarize_batch(batch, length, method)
     results = []
     for article, tags, (_, summary) in zip(batch, tagged, summaries, strict=True):
-        member = Member(id=article.id, title=article.title, source=article.source, link=http_link(article.link),
+        member = Member(id=article.id, title=article.title, source=article.source, link=article.link,
                         date=article.date)
         item = Item(member=member, tags=tags, summary=summary.sentences, length=len(article.text))
         results.append((item, stories.signature(article.text)))

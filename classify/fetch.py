@@ -20,7 +20,7 @@ from urllib.request import getproxies, proxy_bypass
 from classify.articles import Article
 from classify.errors import InputError, UsageError
 from classify.inputs.context import ProblemHandler, raise_problem
-from classify.links import http_link, is_web_url
+from classify.links import is_web_url
 
 if TYPE_CHECKING:
     import urllib3
@@ -194,10 +194,10 @@ def fetched_articles(url: str, *, timeout: float | None = None, max_bytes: int |
         title, body = extract_article(text)
         if not body.strip():
             raise InputError("no article text found in this page; save it and check it in a browser", source=url)
-        return [Article(id=url, title=title, text=body, source=host, link=http_link(download.url))]
+        return [Article(id=url, title=title, text=body, source=host, link=download.url)]
     if not text.strip():
         raise InputError("the URL gave no text", source=url)
-    return [Article(id=url, text=text.strip(), source=host, link=http_link(download.url))]
+    return [Article(id=url, text=text.strip(), source=host, link=download.url)]
 
 
 def iter_articles_and_urls(

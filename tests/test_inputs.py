@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from classify.articles import Article
 from classify.errors import InputError
 from classify.inputs import iter_articles, parse_labels
 
@@ -161,3 +162,10 @@ def test_references_that_are_not_sentences_are_reported(summary: object) -> None
     problems: list[InputError] = []
     assert list(iter_articles(["-"], stdin=stream, on_problem=problems.append)) == []
     assert [str(p) for p in problems] == ["<stdin>:1: `summary` must be a string or a list of sentences (strings)"]
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "java\tscript:alert(1)", "file:///etc/passwd", "data:text/html,x",
+                                  "//no-scheme.example/a"])
+def test_an_article_keeps_only_http_links_whatever_made_it(link: str) -> None:
+    assert Article(id="a", text="t", link=link).link == ""
+    assert Article(id="a", text="t", link=" https://news.example/a ").link == "https://news.example/a"

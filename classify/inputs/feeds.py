@@ -19,7 +19,6 @@ from classify.inputs.context import ReadContext
 from classify.inputs.formats import reader
 from classify.inputs.html import extract_article
 from classify.inputs.streams import too_big
-from classify.links import http_link
 
 _XML_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?\s*<\?xml\b")
 RECOVERABLE = ("undefined entity",)
@@ -82,7 +81,6 @@ def _is_xml_error(problem: Any) -> bool:
 
 def _entry_article(entry: Any, outlet: str, fallback_id: str) -> Article | None:
     """An entry's title, link, date and text; `id` is its guid/id, else its link, else its place in the feed."""
-    link = http_link(entry.get("link"))
     contents = entry.get("content") or []
     body = contents[0] if contents else entry.get("summary_detail") or {}
     text = _text(body.get("value", ""), html=_is_html(body))
@@ -95,7 +93,7 @@ def _entry_article(entry: Any, outlet: str, fallback_id: str) -> Article | None:
         title=title,
         text=text or title,
         source=_text(source.get("title", "")) or outlet,
-        link=link,
+        link=entry.get("link") or "",
         date=_iso_date(_entry_time(entry)),
     )
 
