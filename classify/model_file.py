@@ -25,14 +25,12 @@ from __future__ import annotations
 import errno
 import io
 import json
-import operator
 import os
 import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -245,10 +243,10 @@ class _Reader:
 
     def _format_1(self) -> TopicModel:
         meta = self._meta(json.loads(self.array("meta", None, None).tobytes().decode("utf-8")), LEGACY_VERSION)
-        terms = self.array("terms", None, None).tobytes().decode("utf-8").split("\n")
-        if not all(map(operator.lt, terms, islice(terms, 1, None))):  # sorted, so no repeats
+        vocabulary = Vocabulary.from_terms(self.array("terms", None, None).tobytes().decode("utf-8").split("\n"))
+        if vocabulary.first_unsorted_term() is not None:
             self.fail("its vocabulary is out of order or repeats terms (damaged file)")
-        return self._model(meta, dict(meta["vectorizer"]), Vocabulary.from_terms(terms), lean=False)
+        return self._model(meta, dict(meta["vectorizer"]), vocabulary, lean=False)
 
     def _model(self, meta: dict[str, Any], settings: dict[str, Any], vocabulary: Vocabulary, *, lean: bool) -> TopicModel:
         try:

@@ -152,6 +152,11 @@ class Vocabulary:
         """How many lines (terms) `text` holds, whatever the index says."""
         return len(self._line_bounds()[0])
 
+    def first_unsorted_term(self) -> int | None:
+        """The line number (from 1) of the first term not greater than the one before it, or None when the
+        terms are sorted and unique."""
+        return first_unsorted(self.text, *self._line_bounds())
+
     def check(self) -> str | None:
         """What is wrong with the terms or their index, if anything: the terms must be sorted and unique
         (training writes them so; a repeated term would leave one of its columns unreachable, and the
@@ -159,7 +164,7 @@ class Vocabulary:
         count = len(self.columns)
         if len(self.hashes) != count or self.count_terms() != count:
             return "its term index does not match its terms"
-        if (line := first_unsorted(self.text, *self._line_bounds())) is not None:
+        if (line := self.first_unsorted_term()) is not None:
             return f"its terms are not sorted and unique (terms.txt line {line})"
         if count > 1 and not (np.all(self.hashes[1:] >= self.hashes[:-1])
                               and np.array_equal(np.bincount(self.columns, minlength=count), np.ones(count, np.int64))):
