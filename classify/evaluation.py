@@ -11,7 +11,7 @@ import numpy as np
 
 from classify.articles import Article
 from classify.errors import DataError
-from classify.metrics import calibration, macro, scores_at
+from classify.metrics import macro, topic_figures
 from classify.model import TopicModel
 from classify.model_meta import CrossSource
 from classify.parallel import IN_THIS_PROCESS, Runner
@@ -35,12 +35,10 @@ class TagEvaluation:
         result: dict[str, object] = {}
         left_out = []
         for topic, threshold in zip(self.topics, self.thresholds, strict=True):
-            predicted, truth = self.scores[topic] >= threshold, self.truth[topic]
-            if not truth.any() and not predicted.any():
+            truth = self.truth[topic]
+            if not truth.any() and not (self.scores[topic] >= threshold).any():
                 left_out.append(topic)
-            result[topic] = {**scores_at(predicted, truth), "threshold": threshold,
-                             "positives": int(truth.sum()), "negatives": int((~truth).sum()),
-                             **calibration(self.scores[topic], truth)}
+            result[topic] = topic_figures(self.scores[topic], truth, threshold, int(truth.sum()), int((~truth).sum()))
         scored = [t for t in self.topics if len(self.truth[t])]
         result.update(macro(result, scored, [t for t in left_out if t in scored]))
         return result

@@ -37,6 +37,14 @@ def calibration(scores: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     return {"brier": float(np.mean((scores - outcome) ** 2)), "ece": float(gaps.sum() / counts.sum())}
 
 
+def topic_figures(scores: np.ndarray, truth: np.ndarray, threshold: float, positives: int, negatives: int
+                  ) -> dict[str, Any]:
+    """One topic's record: precision, recall and F1 at `threshold`, the threshold, how many positives and
+    negatives the data had (training counts articles, not the rows it fits), and the calibration figures."""
+    return {**scores_at(scores >= threshold, truth), "threshold": threshold, "positives": positives,
+            "negatives": negatives, **calibration(scores, truth)}
+
+
 def macro(metrics: Mapping[str, Any], topics: Sequence[str], left_out: Sequence[str] = ()) -> dict[str, Any]:
     """`macro_f1` and `macro_brier`: means over `topics` except `left_out`.
 

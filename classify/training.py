@@ -20,7 +20,7 @@ import numpy as np
 from classify import __version__
 from classify.articles import Article
 from classify.errors import DataError
-from classify.metrics import calibration, macro, scores_at
+from classify.metrics import macro, topic_figures
 from classify.model import TopicModel, sigmoid, vectorizer_kwargs
 from classify.model_meta import CrossValidation, DenseSettings, ModelMeta, TrainingData
 from classify.parallel import IN_THIS_PROCESS, Batching, Runner
@@ -363,10 +363,8 @@ def train(
         leads = slice((copies - 1) * len(articles), None)  # the leads, or the full texts when there are none
         threshold = stable_threshold(oof[leads][data.known, column], data.positive[data.known])[0]
         thresholds.append(threshold)
-        scores = scores_at(oof[known, column] >= threshold, positive[known])
-        metrics[data.topic] = {**scores, "threshold": threshold, "positives": int(data.positive.sum()),
-                               "negatives": int((data.known & ~data.positive).sum()),
-                               **calibration(oof[known, column], positive[known])}
+        metrics[data.topic] = topic_figures(oof[known, column], positive[known], threshold, int(data.positive.sum()),
+                                            int((data.known & ~data.positive).sum()))
     metrics.update(macro(metrics, [d.topic for d in topics]))  # training needs positives of every topic
     versions = {"scikit-learn": sklearn.__version__, "numpy": np.__version__}
     if dense:
