@@ -18,7 +18,7 @@ from classify.errors import InputError, InputNote
 from classify.inputs.context import ReadContext
 from classify.inputs.formats import reader
 from classify.inputs.html import extract_article
-from classify.inputs.streams import too_big
+from classify.inputs.streams import read_bytes
 
 _XML_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?\s*<\?xml\b")
 RECOVERABLE = ("undefined entity",)
@@ -28,10 +28,7 @@ RECOVERABLE = ("undefined entity",)
 @reader(".rss", ".atom", ".xml")
 def read_feed_file(raw: IO[bytes], context: ReadContext) -> Iterator[Article]:
     """Every entry of a feed file (feedparser reads the XML whole, so the file may be at most one article's size)."""
-    data = raw.read(context.max_bytes + 1)
-    if len(data) > context.max_bytes:
-        raise too_big(context)
-    yield from read_feed(data, context.source)
+    yield from read_feed(read_bytes(raw, context), context.source)
 
 
 def looks_like_feed(head: bytes) -> bool:

@@ -32,14 +32,20 @@ def too_big(context: ReadContext, size: int | None = None) -> InputError:
 
 
 def read_text(raw: IO[bytes], context: ReadContext) -> str:
-    """A whole document, decoded; refused before reading when the file is known to be too big."""
+    """A whole document, decoded (see `read_bytes`)."""
+    return decode_bytes(read_bytes(raw, context), context.source, context.encoding)
+
+
+def read_bytes(raw: IO[bytes], context: ReadContext) -> bytes:
+    """A whole document, at most one article's size: refused before reading when the file is known to be
+    too big, else when reading finds it is."""
     size = _file_size(raw)
     if size is not None and size > context.max_bytes:
         raise too_big(context, size)
     data = raw.read(context.max_bytes + 1)
     if len(data) > context.max_bytes:
         raise too_big(context)
-    return decode_bytes(data, context.source, context.encoding)
+    return data
 
 
 def _file_size(raw: IO[bytes]) -> int | None:
